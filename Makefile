@@ -1,0 +1,60 @@
+# Relais — two commands: `make run` and `make test`. Only python3 (>= 3.11) and make are needed.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+RELAIS_ADDR ?= 127.0.0.1:8000
+MO := relais/locale/fr/LC_MESSAGES/django.mo
+PO := relais/locale/fr/LC_MESSAGES/django.po
+
+.PHONY: run test lint pytest install install-dev messages lock clean
+
+$(VENV)/bin/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+
+$(VENV)/.run-installed: requirements.lock | $(VENV)/bin/activate
+	$(VENV)/bin/pip install --quiet --require-hashes -r requirements.lock
+	touch $@
+
+$(VENV)/.dev-installed: requirements-dev.lock | $(VENV)/bin/activate
+	$(VENV)/bin/pip install --quiet --require-hashes -r requirements-dev.lock
+	touch $@ $(VENV)/.run-installed
+
+install: $(VENV)/.run-installed
+install-dev: $(VENV)/.dev-installed
+
+$(MO): $(PO) | $(VENV)/.run-installed
+	$(PY) manage.py catalogue compile
+
+## make run: serve Relais with demo data on http://$(RELAIS_ADDR), with the background worker.
+run: install $(MO)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo --if-empty
+	@echo "Relais on http://$(RELAIS_ADDR)/ (Ctrl-C stops the server and the worker)"
+	@$(PY) manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py runserver --noreload $(RELAIS_ADDR)
+
+## make test: linters, type checks, migrations check, then the whole suite (DATABASE_URL picks the database).
+test: install-dev $(MO) lint pytest
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy relais
+	$(PY) manage.py makemigrations --check --dry-run
+
+pytest: install-dev $(MO)
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+## make messages: add new strings to the French catalogue (then translate them in the .po file).
+messages: install
+	$(PY) manage.py catalogue update
+
+## make lock: regenerate the hashed lock files from pyproject.toml.
+lock: install-dev
+	$(VENV)/bin/uv pip compile pyproject.toml --generate-hashes --python-version 3.11 -o requirements.lock
+	$(VENV)/bin/uv pip compile pyproject.toml --group dev --generate-hashes --python-version 3.11 -o requirements-dev.lock
+
+clean:
+	rm -rf $(VENV) $(MO) .mypy_cache .ruff_cache

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from relais.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
+from relais.accounts.models import Role, User
+
+
+class Command(BaseCommand):
+    help = "Loads the deterministic demo data (safe to run twice) and lists the demo accounts."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Load nothing when the database already has users (make run uses it).",
+        )
+
+    def handle(self, *args: Any, if_empty: bool = False, **options: Any) -> None:
+        if if_empty and User.objects.exists():
+            self.stdout.write("The database already has users: demo data not loaded again.")
+        else:
+            seed_demo()
+            self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        if User.objects.filter(email__in=DEMO_ACCOUNTS.values()).exists():
+            self.stdout.write("Demo accounts (one per role), sign in at /accounts/login/:")
+            for role, email in DEMO_ACCOUNTS.items():
+                self.stdout.write(f"  {Role(role).label:<18} {email}")
+            self.stdout.write(f"  Password for all: {DEMO_PASSWORD}")

@@ -1,0 +1,293 @@
+"""HTML views of accounts and organisations: parse, check access, call a service, render."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from relais.accounts import access, selectors, services
+from relais.accounts.forms import (
+    AcceptWithNewAccountForm,
+    ApiTokenForm,
+    InvitationForm,
+    OrganisationForm,
+    ProfileForm,
+)
+from relais.accounts.models import OrganisationKind, Role, User
+
+if TYPE_CHECKING:
+    from relais.accounts.models import Organisation
+
+_CREATABLE_KINDS = {OrganisationKind.FIRM.value, OrganisationKind.NONPROFIT.value}
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _copy_errors(
+    form: OrganisationForm | InvitationForm | ApiTokenForm, error: ValidationError
+) -> None:
+    if hasattr(error, "error_dict"):
+        for field, field_errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, field_errors)
+    else:
+        form.add_error(None, error)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_create(request: HttpRequest, kind: str) -> HttpResponse:
+    if kind not in _CREATABLE_KINDS:
+        raise Http404
+    org_kind = OrganisationKind(kind)
+    form = OrganisationForm(request.POST or None, kind=org_kind)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation = services.organisation_create(
+                creator=_user(request),
+                kind=org_kind,
+                name=form.cleaned_data["name"],
+                **form.service_fields(),
+            )
+        except ValidationError as error:
+            _copy_errors(form, error)
+        else:
+            messages.success(request, _("“%(name)s” is registered.") % {"name": organisation.name})
+            return redirect("accounts:organisation_detail", organisation_pk=organisation.pk)
+    return render(
+        request,
+        "accounts/organisation_form.html",
+        {"form": form, "kind": org_kind, "organisation": None},
+    )
+
+
+@login_required
+def organisation_detail(request: HttpRequest, organisation_pk: int) -> HttpResponse:
+    user = _user(request)
+    organisation = access.organisation_get_for_user(user, organisation_pk)
+    return render(request, "accounts/organisation_detail.html", _detail_context(user, organisation))
+
+
+def _detail_context(
+    user: User, organisation: Organisation, invitation_form: InvitationForm | None = None
+) -> dict[str, object]:
+    can_manage = user.has_role(organisation.pk, [organisation.admin_role])
+    return {
+        "organisation": organisation,
+        "can_manage": can_manage,
+        "members": selectors.organisation_members(organisation),
+        "invitations": selectors.organisation_pending_invitations(organisation)
+        if can_manage
+        else [],
+        "invitation_form": invitation_form or InvitationForm(organisation=organisation),
+        "causes": organisation.causes.all(),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_edit(request: HttpRequest, organisation_pk: int) -> HttpResponse:
+    organisation = access.organisation_get_for_user(_user(request), organisation_pk, manage=True)
+    kind = OrganisationKind(organisation.kind)
+    form = OrganisationForm(request.POST or None, instance=organisation, kind=kind)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organisation_update(
+                organisation=organisation, name=form.cleaned_data["name"], **form.service_fields()
+            )
+        except ValidationError as error:
+            _copy_errors(form, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("accounts:organisation_detail", organisation_pk=organisation.pk)
+    return render(
+        request,
+        "accounts/organisation_form.html",
+        {"form": form, "kind": kind, "organisation": organisation},
+    )
+
+
+@login_required
+@require_POST
+def invitation_create(request: HttpRequest, organisation_pk: int) -> HttpResponse:
+    user = _user(request)
+    organisation = access.organisation_get_for_user(user, organisation_pk, manage=True)
+    form = InvitationForm(request.POST, organisation=organisation)
+    if form.is_valid():
+        accept_url = request.build_absolute_uri(
+            reverse("accounts:invitation_accept", kwargs={"token": "__token__"})
+        )
+        try:
+            services.invitation_create(
+                organisation=organisation,
+                invited_by=user,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                accept_url=accept_url,
+            )
+        except ValidationError as error:
+            _copy_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]},
+            )
+            if not request.htmx:  # type: ignore[attr-defined]
+                return redirect("accounts:organisation_detail", organisation_pk=organisation.pk)
+            form = InvitationForm(organisation=organisation)
+    context = _detail_context(user, organisation, invitation_form=form)
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "accounts/organisation_detail.html#invitations", context)
+    return render(request, "accounts/organisation_detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def invitation_revoke(
+    request: HttpRequest, organisation_pk: int, invitation_pk: int
+) -> HttpResponse:
+    user = _user(request)
+    invitation = access.invitation_get_for_user(user, organisation_pk, invitation_pk)
+    services.invitation_revoke(invitation=invitation)
+    messages.success(request, _("Invitation to %(email)s withdrawn.") % {"email": invitation.email})
+    if request.htmx:  # type: ignore[attr-defined]
+        context = _detail_context(user, invitation.organisation)
+        return render(request, "accounts/organisation_detail.html#invitations", context)
+    return redirect("accounts:organisation_detail", organisation_pk=organisation_pk)
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """The page an invitation link opens: accept with the signed-in account, or create one."""
+    try:
+        invitation = services.invitation_from_token(token)
+    except services.InvitationError as error:
+        return render(
+            request, "accounts/invitation_invalid.html", {"reason": str(error)}, status=410
+        )
+    user = request.user if request.user.is_authenticated else None
+    has_account = user is not None or User.objects.filter(email__iexact=invitation.email).exists()
+    form = (
+        None
+        if has_account
+        else AcceptWithNewAccountForm(request.POST or None, email=invitation.email)
+    )
+    error_message = ""
+    if request.method == "POST":
+        try:
+            if user is not None:
+                services.invitation_accept(invitation=invitation, user=user)
+            elif form is None:
+                raise services.InvitationError(
+                    _("An account already exists for %(email)s: sign in to accept the invitation.")
+                    % {"email": invitation.email}
+                )
+            elif form.is_valid():
+                user = services.invitation_accept_with_new_account(
+                    invitation=invitation,
+                    first_name=form.cleaned_data["first_name"],
+                    last_name=form.cleaned_data["last_name"],
+                    password=form.cleaned_data["password1"],
+                )
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        except services.InvitationError as error:
+            error_message = str(error)
+        if user is not None and not error_message:
+            messages.success(
+                request,
+                _("Welcome to %(organisation)s.") % {"organisation": invitation.organisation.name},
+            )
+            return redirect(
+                "accounts:organisation_detail", organisation_pk=invitation.organisation_id
+            )
+    status = 400 if request.method == "POST" else 200
+    login_url = reverse("account_login") + "?next=" + request.path
+    return render(
+        request,
+        "accounts/invitation_accept.html",
+        {
+            "invitation": invitation,
+            "form": form,
+            "has_account": has_account,
+            "error_message": error_message,
+            "login_url": login_url,
+            "role_label": Role(invitation.role).label,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def user_settings(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = ProfileForm(
+        request.POST or None, initial={"first_name": user.first_name, "last_name": user.last_name}
+    )
+    if request.method == "POST" and form.is_valid():
+        services.user_update_profile(
+            user=user,
+            first_name=form.cleaned_data["first_name"],
+            last_name=form.cleaned_data["last_name"],
+        )
+        messages.success(request, _("Changes saved."))
+        return redirect("accounts:settings")
+    return render(request, "accounts/settings.html", _settings_context(user, profile_form=form))
+
+
+def _settings_context(
+    user: User,
+    *,
+    profile_form: ProfileForm | None = None,
+    token_form: ApiTokenForm | None = None,
+    new_token: str = "",
+) -> dict[str, object]:
+    return {
+        "profile_form": profile_form
+        or ProfileForm(initial={"first_name": user.first_name, "last_name": user.last_name}),
+        "token_form": token_form or ApiTokenForm(),
+        "tokens": user.api_tokens.filter(revoked_at__isnull=True),
+        "new_token": new_token,
+    }
+
+
+@login_required
+@require_POST
+def api_token_create(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = ApiTokenForm(request.POST)
+    new_token = ""
+    status = 200
+    if form.is_valid():
+        created = services.api_token_create(user=user, name=form.cleaned_data["name"])
+        new_token = created.raw
+        form = ApiTokenForm()
+    else:
+        status = 400
+    context = _settings_context(user, token_form=form, new_token=new_token)
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "accounts/settings.html#tokens", context, status=status)
+    # The raw token is shown once, on this response: never stored, never in a redirect URL.
+    return render(request, "accounts/settings.html", context, status=status)
+
+
+@login_required
+@require_POST
+def api_token_revoke(request: HttpRequest, token_pk: int) -> HttpResponse:
+    user = _user(request)
+    token = access.api_token_get_for_user(user, token_pk)
+    services.api_token_revoke(token=token)
+    messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "accounts/settings.html#tokens", _settings_context(user))
+    return redirect("accounts:settings")

@@ -1,0 +1,88 @@
+"""Shared fixtures: the personas.
+
+Alice administers the firm Acme, Bob is her teammate (a consultant of Acme), Charlie administers
+another firm and must never see or change anything of Acme's. Nonprofit personas follow the same
+pattern (Nadia administers Les Amis, Fabien is its field lead).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from relais.accounts.models import Membership, Organisation, OrganisationKind, Role, User
+from relais.accounts.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+from relais.env import env_bool, env_str
+
+# Test-only settings, read here so that the README check sees them (see the README's table).
+CHROMIUM = env_str("RELAIS_CHROMIUM", "/usr/bin/chromium")
+REQUIRE_BROWSER = env_bool("RELAIS_REQUIRE_BROWSER", False)
+
+
+def _member(organisation: Organisation, role: str, email: str, first: str) -> User:
+    user = UserFactory(email=email, first_name=first)
+    MembershipFactory(user=user, organisation=organisation, role=role)
+    return user
+
+
+@pytest.fixture
+def acme(db: None) -> Organisation:
+    return OrganisationFactory(name="Acme Conseil", kind=OrganisationKind.FIRM)
+
+
+@pytest.fixture
+def other_firm(db: None) -> Organisation:
+    return OrganisationFactory(name="Autre ESN", kind=OrganisationKind.FIRM)
+
+
+@pytest.fixture
+def les_amis(db: None) -> Organisation:
+    return OrganisationFactory(
+        name="Les Amis du Quartier", kind=OrganisationKind.NONPROFIT, siren="", rna="W751234567"
+    )
+
+
+@pytest.fixture
+def alice(acme: Organisation) -> User:
+    return _member(acme, Role.FIRM_ADMIN, "alice@acme.example", "Alice")
+
+
+@pytest.fixture
+def bob(acme: Organisation) -> User:
+    return _member(acme, Role.CONSULTANT, "bob@acme.example", "Bob")
+
+
+@pytest.fixture
+def charlie(other_firm: Organisation) -> User:
+    return _member(other_firm, Role.FIRM_ADMIN, "charlie@autre.example", "Charlie")
+
+
+@pytest.fixture
+def nadia(les_amis: Organisation) -> User:
+    return _member(les_amis, Role.NONPROFIT_ADMIN, "nadia@amis.example", "Nadia")
+
+
+@pytest.fixture
+def fabien(les_amis: Organisation) -> User:
+    return _member(les_amis, Role.FIELD_LEAD, "fabien@amis.example", "Fabien")
+
+
+@pytest.fixture
+def operator_staff(db: None) -> User:
+    from relais.accounts import services
+
+    operator = OrganisationFactory(name="Relais", kind=OrganisationKind.OPERATOR)
+    user = UserFactory(email="staff@relais.example", first_name="Olga")
+    services.membership_add(organisation=operator, user=user, role=Role.OPERATOR_STAFF)
+    return user
+
+
+def roles_of(user: User) -> set[tuple[str, str]]:
+    return set(Membership.objects.filter(user=user).values_list("organisation__name", "role"))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    # Rate limits live in the cache: one test's failed logins must not throttle the next.
+    from django.core.cache import cache
+
+    cache.clear()

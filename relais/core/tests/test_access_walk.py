@@ -1,0 +1,150 @@
+"""Walks every URL pattern of the project as users of other organisations.
+
+For each pattern, its parameters are filled with the ids of Acme's objects (a firm) and Les Amis'
+(a nonprofit); each outsider persona then GETs and POSTs it. Nothing of those organisations may
+come back (the page is refused, or shows none of their data) and nothing may change. A new URL
+whose parameter this walk does not know makes the test fail until it is added to FILL below.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls.resolvers import RegexPattern, RoutePattern
+
+from relais.accounts import services
+from relais.accounts.models import ApiToken, Invitation, Membership, Organisation, Role, User
+from relais.accounts.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+SECRETS = [
+    "Acme Conseil",
+    "alice@acme.example",
+    "bob@acme.example",
+    "dora.secret@acme.example",
+    "Les Amis du Quartier",
+    "nadia@amis.example",
+    "W751234567",
+    "jeton-secret-alice",
+]
+
+# Parameters of third-party URLs (allauth, admin) that designate no object of ours.
+OPAQUE = {"key", "uidb36", "url", "authenticator_id", "app_label", "content_type_id"}
+
+
+def walk(resolver: URLResolver | None = None, prefix: str = "") -> Iterator[tuple[str, object]]:
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            yield from walk(pattern, prefix + _text(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            yield prefix + _text(pattern.pattern), pattern
+
+
+def _text(pattern: RoutePattern | RegexPattern | object) -> str:
+    text = str(pattern)
+    if isinstance(pattern, RegexPattern):
+        text = text.lstrip("^").rstrip("$").replace("\\Z", "")
+        # An alternation of names (the admin's app_label) is filled with its first alternative.
+        text = re.sub(r"\(\?P<(\w+)>([\w|]+)\)", lambda m: m.group(2).split("|")[0], text)
+        text = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"<\1>", text)
+        text = text.replace("/?", "/")
+    return text
+
+
+def _fill(route: str, values: dict[str, list[str]]) -> list[str]:
+    names = re.findall(r"<(?:\w+:)?(\w+)>", route)
+    unknown = [n for n in names if n not in values and n not in OPAQUE]
+    assert not unknown, f"{route}: add the parameters {unknown} to FILL in this test"
+    urls = [route]
+    for name in names:
+        options = values.get(name, ["x"])
+        urls = [
+            re.sub(rf"<(?:\w+:)?{name}>", str(option), url, count=1)
+            for url in urls
+            for option in options
+        ]
+    return ["/" + url.lstrip("/") for url in urls]
+
+
+@pytest.fixture
+def victims(alice, bob, acme, nadia, fabien, les_amis):
+    invitation = services.invitation_create(
+        organisation=acme,
+        invited_by=alice,
+        email="dora.secret@acme.example",
+        role=Role.CONSULTANT,
+        accept_url="http://testserver/invitations/__token__/",
+    ).invitation
+    token = services.api_token_create(user=alice, name="jeton-secret-alice").token
+    return {
+        "organisation_pk": [acme.pk, les_amis.pk],
+        "organisation_id": [acme.pk, les_amis.pk],
+        "invitation_pk": [invitation.pk],
+        "token_pk": [token.pk],
+        "object_id": [acme.pk, alice.pk],
+        "id": [alice.pk],
+        "kind": ["firm", "nonprofit"],
+        # A real invitation link is a capability meant for its holder: see test_invitations.
+        "token": ["not-a-real-token"],
+    }
+
+
+def fingerprint() -> tuple[object, ...]:
+    return (
+        sorted(Organisation.objects.values_list("pk", "name", "siren", "rna", "city")),
+        sorted(Membership.objects.values_list("user_id", "organisation_id", "role")),
+        sorted(Invitation.objects.values_list("pk", "accepted_at", "revoked_at")),
+        sorted(ApiToken.objects.values_list("pk", "revoked_at")),
+        sorted(User.objects.values_list("pk", "email", "first_name", "is_active", "password")),
+    )
+
+
+def outsiders() -> list[User | None]:
+    firm = OrganisationFactory(name="Firme Tierce")
+    nonprofit = OrganisationFactory(
+        name="Asso Tierce", kind="nonprofit", siren="", rna="W921234567"
+    )
+    people: list[User | None] = [None, UserFactory(email="nobody@example.org")]
+    for organisation, role in [
+        (firm, Role.FIRM_ADMIN),
+        (firm, Role.CONSULTANT),
+        (nonprofit, Role.NONPROFIT_ADMIN),
+        (nonprofit, Role.FIELD_LEAD),
+    ]:
+        people.append(MembershipFactory(organisation=organisation, role=role).user)
+    return people
+
+
+def test_every_url_is_walked(victims):
+    routes = [route for route, _pattern in walk()]
+    ours = [r for r in routes if not r.startswith(("accounts/", "admin/", "i18n/"))]
+    assert "organisations/<int:organisation_pk>/" in ours
+    assert any(r.startswith("api/v1/") for r in ours)
+    for route in routes:
+        assert _fill(route, victims)
+
+
+def test_no_outsider_reads_or_changes_anything_of_another_organisation(client, victims):
+    people = outsiders()
+    before = fingerprint()
+    urls = sorted({url for route, _p in walk() for url in _fill(route, victims)})
+    leaks = []
+    for person in people:
+        for url in urls:
+            for method in ("get", "post"):
+                client.logout()
+                if person is not None:
+                    client.force_login(person)
+                response = getattr(client, method)(url)
+                body = response.content.decode(errors="replace")
+                found = [s for s in SECRETS if s in body]
+                if found:
+                    leaks.append((person and person.email, method, url, found))
+                assert response.status_code < 500, (method, url)
+    assert leaks == []
+    assert fingerprint() == before

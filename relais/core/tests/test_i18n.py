@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from relais.core import catalogue
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_string_of_the_code_has_a_french_translation():
+    missing = [f"{m.source}: {m.msgid}" for m in catalogue.missing_translations()]
+    assert missing == []
+
+
+def test_the_extractor_finds_template_and_python_strings():
+    msgids = {m.msgid for m in catalogue.extract()}
+    assert "Skip to content" in msgids  # base.html
+    assert "Give the token a name." in msgids  # services.py
+    assert "Hello, %(name)s" in msgids  # blocktranslate with a variable
+
+
+def test_the_compiled_catalogue_is_loaded():
+    with translation.override("fr"):
+        assert translation.gettext("Skip to content") == "Aller au contenu"
+
+
+def test_the_site_speaks_french_by_default(client):
+    body = client.get(reverse("core:home")).content.decode()
+    assert '<html lang="fr">' in body
+    assert "Aller au contenu" in body
+
+
+def test_the_language_switcher_turns_the_site_to_english(client):
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    body = client.get(reverse("core:home")).content.decode()
+    assert '<html lang="en">' in body
+    assert "Skip to content" in body

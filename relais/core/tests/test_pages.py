@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from relais.accounts.demo import DEMO_ACCOUNTS, seed_demo
+from relais.accounts.models import Membership, Organisation, Role, User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_home_page_says_what_relais_is_and_how_to_start(client):
+    body = client.get("/").content.decode()
+    assert "Créer un compte" in body
+    assert "intercontrat" in body
+
+
+def test_a_user_without_organisation_is_told_where_to_start(client):
+    from relais.accounts.tests.factories import UserFactory
+
+    client.force_login(UserFactory())
+    body = client.get(reverse("core:dashboard")).content.decode()
+    assert "Vous n’appartenez encore à aucune organisation" in body
+    assert reverse("accounts:organisation_create", kwargs={"kind": "firm"}) in body
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [
+        ("alice", "Invitez vos consultant·es"),
+        ("bob", "Pas encore de mission solidaire"),
+        ("nadia", "Invitez le ou la référent·e terrain"),
+        ("fabien", "Pas encore de projet à piloter"),
+        ("operator_staff", "Ouvrir l’administration"),
+    ],
+)
+def test_each_role_has_its_dashboard(client, request, persona, expected):
+    client.force_login(request.getfixturevalue(persona))
+    body = client.get(reverse("core:dashboard")).content.decode()
+    assert expected in body
+
+
+def test_the_dashboard_answers_in_few_queries_whatever_the_memberships(
+    client, alice, django_assert_max_num_queries
+):
+    from relais.accounts.tests.factories import MembershipFactory
+
+    for _ in range(30):
+        MembershipFactory(user=alice)
+    client.force_login(alice)
+    with django_assert_max_num_queries(8):
+        client.get(reverse("core:dashboard"))
+
+
+def test_error_pages_use_the_site_layout(client, charlie):
+    client.force_login(charlie)
+    body = client.get("/organisations/999999/").content.decode()
+    assert "Page introuvable" in body
+    assert "Aller au contenu" in body
+
+
+def test_a_server_error_renders_the_styled_500_page():
+    from django.views.defaults import server_error
+
+    response = server_error(Client().get("/").wsgi_request)
+    assert response.status_code == 500
+    assert "Erreur du serveur" in response.content.decode()
+
+
+def test_the_demo_data_is_deterministic_and_safe_to_run_twice():
+    seed_demo()
+    first = sorted(Organisation.objects.values_list("name", "siren", "rna", "city"))
+    seed_demo()
+    assert sorted(Organisation.objects.values_list("name", "siren", "rna", "city")) == first
+    assert Organisation.objects.filter(kind="firm").count() == 3
+    assert Organisation.objects.filter(kind="nonprofit").count() == 5
+    assert Membership.objects.filter(role=Role.CONSULTANT).count() == 40
+    for organisation in Organisation.objects.all():
+        organisation.full_clean()
+    for role, email in DEMO_ACCOUNTS.items():
+        assert User.objects.get(email=email).memberships.filter(role=role).exists()
+
+
+def test_demo_accounts_can_sign_in_with_the_printed_password(client):
+    from relais.accounts.demo import DEMO_PASSWORD
+
+    seed_demo()
+    response = client.post(
+        reverse("account_login"),
+        {"login": DEMO_ACCOUNTS[Role.FIRM_ADMIN], "password": DEMO_PASSWORD},
+    )
+    assert response.status_code == 302
+    assert client.get(reverse("core:dashboard")).status_code == 200

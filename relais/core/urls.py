@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from relais.core import views
+
+app_name = "core"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+]
