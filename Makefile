@@ -29,6 +29,7 @@ $(MO): $(PO) | $(VENV)/.run-installed
 ## make run: serve Relais with demo data on http://$(RELAIS_ADDR), with the background worker.
 run: install $(MO)
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py seed_demo --if-empty
 	@echo "Relais on http://$(RELAIS_ADDR)/ (Ctrl-C stops the server and the worker)"
 	@$(PY) manage.py db_worker & worker=$$!; \

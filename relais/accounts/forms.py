@@ -49,6 +49,7 @@ class OrganisationForm(forms.ModelForm[Organisation]):
         for name in list(self.fields):
             if name not in FIELDS_BY_KIND[kind]:
                 del self.fields[name]
+        self.order_fields(FIELDS_BY_KIND[kind])
         if "causes" in self.fields:
             self.fields["causes"].queryset = Cause.objects.all()  # type: ignore[attr-defined]
         if kind == OrganisationKind.FIRM:
