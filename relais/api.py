@@ -3,45 +3,22 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.security import APIKeyCookie, HttpBearer
 
-from relais.accounts import services
 from relais.accounts.api import router as accounts_router
-
-
-class TokenAuth(HttpBearer):
-    """A personal API token sent as `Authorization: Bearer rls_…`."""
-
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = services.api_token_authenticate(raw=token)
-        if user is not None:
-            request.user = user
-        return user
-
-
-class SessionAuth(APIKeyCookie):
-    """The browser session, for the interactive docs; unsafe methods need the CSRF token."""
-
-    param_name = "sessionid"
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.is_active:
-            return user
-        return None
-
+from relais.accounts.auth import AUTH
+from relais.projects.api import router as projects_router
 
 api = NinjaAPI(
     title="Relais API",
     version="1",
     description=_("Relais turns the bench time of IT consultants into solidarity missions."),
-    auth=[TokenAuth(), SessionAuth()],
+    auth=AUTH,
     urls_namespace="api-1",
     docs_url="/docs",
     openapi_url="/openapi.json",
@@ -90,6 +67,11 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return error_response(request, status=404, code="not_found", message=_("Not found."))
 
 
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return error_response(request, status=403, code="forbidden", message=_("You may not do this."))
+
+
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if exc.status_code == 400 and isinstance(exc.__cause__, json.JSONDecodeError | ValueError):
@@ -106,3 +88,4 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 api.add_router("/", accounts_router)
+api.add_router("/", projects_router)

@@ -7,6 +7,9 @@ pattern (Nadia administers Les Amis, Fabien is its field lead).
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+
 import pytest
 
 from relais.accounts.models import Membership, Organisation, OrganisationKind, Role, User
@@ -86,3 +89,50 @@ def _fresh_cache() -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+    # between two page actions are still synchronous and safe.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, locale="fr-FR")
+    context.set_default_timeout(5000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def vocabularies() -> None:
+    """Causes, skills and languages, as the data migrations write them."""
+    import importlib
+
+    from django.apps import apps
+
+    for name, function in [
+        ("relais.core.migrations.0002_cause_taxonomy", "add_causes"),
+        ("relais.core.migrations.0004_skill_and_language_vocabularies", "add"),
+    ]:
+        getattr(importlib.import_module(name), function)(apps, None)

@@ -35,6 +35,7 @@ CSRF_TRUSTED_ORIGINS = env_list("RELAIS_CSRF_TRUSTED_ORIGINS", [])
 INSTALLED_APPS = [
     "relais.core",
     "relais.accounts",
+    "relais.projects",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -187,10 +188,18 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
 INVITATION_MAX_AGE_DAYS = env_int("RELAIS_INVITATION_MAX_AGE_DAYS", 7, minimum=1)
+# Absolute links in emails sent by background jobs, which have no request to build them from.
+SITE_URL = env_str("RELAIS_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+PROJECT_MAX_IMAGES = env_int("RELAIS_PROJECT_MAX_IMAGES", 6, minimum=1)
+IMAGE_MAX_BYTES = env_int("RELAIS_IMAGE_MAX_MB", 5, minimum=1) * 1024 * 1024
+# Uploads above this size are refused before being read whole into memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("RELAIS_LOG_LEVEL", "INFO")},
+    # One line per job state change is noise at INFO; failures still show.
+    "loggers": {"django_tasks": {"level": "WARNING"}},
 }

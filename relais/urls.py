@@ -13,6 +13,7 @@ admin.site.site_header = "Relais"
 urlpatterns = [
     path("", include("relais.core.urls")),
     path("", include("relais.accounts.urls")),
+    path("", include("relais.projects.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

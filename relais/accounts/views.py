@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -63,6 +64,9 @@ def organisation_create(request: HttpRequest, kind: str) -> HttpResponse:
             _copy_errors(form, error)
         else:
             messages.success(request, _("“%(name)s” is registered.") % {"name": organisation.name})
+            next_url = request.GET.get("next", "")
+            if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+                return redirect(next_url)
             return redirect("accounts:organisation_detail", organisation_pk=organisation.pk)
     return render(
         request,

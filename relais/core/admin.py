@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from relais.core.models import Cause
+from relais.core.models import Cause, Language, Skill
 
 
-@admin.register(Cause)
-class CauseAdmin(admin.ModelAdmin):
+@admin.register(Cause, Skill, Language)
+class VocabularyAdmin(admin.ModelAdmin):
     list_display = ["slug", "name_fr", "name_en", "position"]
+    search_fields = ["slug", "name_fr", "name_en"]

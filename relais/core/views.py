@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 
 from relais.accounts import selectors
 from relais.accounts.models import Organisation, OrganisationKind, Role
+from relais.projects import selectors as project_selectors
 
 if TYPE_CHECKING:
     from relais.accounts.models import User
@@ -24,8 +25,24 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    entries = selectors.memberships_by_organisation(user)
-    roles = {role for entry in entries for role in entry.roles}
+    memberships = selectors.memberships_by_organisation(user)
+    roles = {role for entry in memberships for role in entry.roles}
+    projects = list(
+        project_selectors.workspace_projects(user, [m.organisation.pk for m in memberships])
+    )
+    entries = [
+        {
+            "organisation": m.organisation,
+            "roles": m.roles,
+            "projects": [p for p in projects if p.nonprofit_id == m.organisation.pk],
+            "led": [
+                p
+                for p in projects
+                if p.nonprofit_id == m.organisation.pk and p.field_lead_id == user.pk
+            ],
+        }
+        for m in memberships
+    ]
     context: dict[str, object] = {
         "entries": entries,
         "roles": roles,
@@ -37,4 +54,5 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             kind.label: Organisation.objects.filter(kind=kind).count()
             for kind in (OrganisationKind.FIRM, OrganisationKind.NONPROFIT)
         }
+        context["review_count"] = project_selectors.review_queue().count()
     return render(request, "core/dashboard.html", context)

@@ -18,6 +18,8 @@ from django.urls.resolvers import RegexPattern, RoutePattern
 from relais.accounts import services
 from relais.accounts.models import ApiToken, Invitation, Membership, Organisation, Role, User
 from relais.accounts.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+from relais.projects.models import Diagnosis, Project, ProjectImage
+from relais.projects.tests.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -30,6 +32,8 @@ SECRETS = [
     "nadia@amis.example",
     "W751234567",
     "jeton-secret-alice",
+    "Brouillon secret des Amis",
+    "Une image secrète",
 ]
 
 # Parameters of third-party URLs (allauth, admin) that designate no object of ours.
@@ -81,7 +85,18 @@ def victims(alice, bob, acme, nadia, fabien, les_amis):
         accept_url="http://testserver/invitations/__token__/",
     ).invitation
     token = services.api_token_create(user=alice, name="jeton-secret-alice").token
+    draft = ProjectFactory(nonprofit=les_amis, title="Brouillon secret des Amis", field_lead=fabien)
+    image = ProjectImage.objects.create(
+        project=draft, image="projects/x.png", alt_text="Une image secrète"
+    )
+    diagnosis = Diagnosis.objects.create(
+        organisation=les_amis, answers={}, verdict="eligible", score=100
+    )
     return {
+        "project_pk": [draft.pk],
+        "project_id": [draft.pk],
+        "image_pk": [image.pk],
+        "public_id": [diagnosis.public_id],
         "organisation_pk": [acme.pk, les_amis.pk],
         "organisation_id": [acme.pk, les_amis.pk],
         "invitation_pk": [invitation.pk],
@@ -101,6 +116,9 @@ def fingerprint() -> tuple[object, ...]:
         sorted(Invitation.objects.values_list("pk", "accepted_at", "revoked_at")),
         sorted(ApiToken.objects.values_list("pk", "revoked_at")),
         sorted(User.objects.values_list("pk", "email", "first_name", "is_active", "password")),
+        sorted(Project.objects.values_list("pk", "title", "status", "field_lead_id")),
+        sorted(ProjectImage.objects.values_list("pk", "alt_text")),
+        sorted(Diagnosis.objects.values_list("pk", "organisation_id")),
     )
 
 

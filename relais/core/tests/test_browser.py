@@ -1,82 +1,15 @@
-"""End-to-end journeys in headless chromium, with axe-core accessibility checks on each page.
-
-They drive Debian's chromium through Playwright (no browser download). Without chromium they are
-skipped, unless RELAIS_REQUIRE_BROWSER=1, as in CI, where a missing browser fails the run.
-"""
+"""End-to-end journeys of accounts in headless chromium, with axe-core checks on each page."""
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
-from django.core import mail
 from playwright.sync_api import expect
 
 from relais.accounts.models import Membership, Role
-from relais.conftest import CHROMIUM, REQUIRE_BROWSER
+from relais.core.tests.browser import BROWSER_MARKS, PASSWORD, assert_accessible, link_in_last_email
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-if not Path(CHROMIUM).exists():
-    if REQUIRE_BROWSER:
-        raise RuntimeError(f"RELAIS_REQUIRE_BROWSER is set but there is no chromium at {CHROMIUM}")
-    pytestmark.append(pytest.mark.skipif(True, reason=f"no chromium at {CHROMIUM}"))
-
-PASSWORD = "Un-mot-de-passe-42"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
-    # between two page actions are still synchronous and safe.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, locale="fr-FR")
-    context.set_default_timeout(5000)
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-def assert_accessible(page) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    serious = [
-        (v["id"], v["help"], [n["target"] for n in v["nodes"]][:3])
-        for v in results.response["violations"]
-        if v["impact"] in {"serious", "critical"}
-    ]
-    assert serious == [], page.url
-
-
-def link_in_last_email(pattern: str) -> str:
-    match = re.search(pattern, mail.outbox[-1].body)
-    assert match, mail.outbox[-1].body
-    return match.group(0)
+pytestmark = BROWSER_MARKS
 
 
 def test_sign_up_verify_sign_in_switch_language_and_invite_a_member(page, browser, live_server):

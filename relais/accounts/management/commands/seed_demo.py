@@ -3,9 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
 from relais.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
 from relais.accounts.models import Role, User
+from relais.projects.demo import seed_projects
 
 
 class Command(BaseCommand):
@@ -22,7 +24,9 @@ class Command(BaseCommand):
         if if_empty and User.objects.exists():
             self.stdout.write("The database already has users: demo data not loaded again.")
         else:
-            seed_demo()
+            with transaction.atomic():
+                seed_demo()
+                seed_projects(User.objects.get(email=DEMO_ACCOUNTS[Role.OPERATOR_STAFF]))
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         if User.objects.filter(email__in=DEMO_ACCOUNTS.values()).exists():
             self.stdout.write("Demo accounts (one per role), sign in at /accounts/login/:")

@@ -1,0 +1,325 @@
+"""HTML views of self-diagnosis and projects: parse, check access, call a service, render."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from relais.accounts.models import Organisation, OrganisationKind, Role
+from relais.projects import access, diagnosis, selectors, services
+from relais.projects.forms import (
+    DiagnosisForm,
+    ProjectFilterForm,
+    ProjectForm,
+    ProjectImageForm,
+    ReviewForm,
+    TransitionForm,
+)
+from relais.projects.models import Project, ProjectStatus
+from relais.projects.workflow import EDITABLE, REVIEW_CHECKLIST, transitions_from
+
+if TYPE_CHECKING:
+    from django.forms import BaseForm
+
+    from relais.accounts.models import User
+
+PAGE_SIZE = 12
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _copy_errors(form: BaseForm, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, field_errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, field_errors)
+    else:
+        form.add_error(None, error)
+
+
+def _administered_nonprofits(user: User) -> list[Organisation]:
+    ids = [org for org, role in user.role_set if role == Role.NONPROFIT_ADMIN]
+    return list(Organisation.objects.filter(pk__in=ids, kind=OrganisationKind.NONPROFIT))
+
+
+@require_http_methods(["GET", "POST"])
+def diagnosis_form(request: HttpRequest) -> HttpResponse:
+    """The public self-diagnosis; signed-in nonprofit admins get it saved to their nonprofit."""
+    form = DiagnosisForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = _user(request) if request.user.is_authenticated else None
+        nonprofits = _administered_nonprofits(user) if user else []
+        recorded = services.diagnosis_record(
+            answers=form.cleaned_data,
+            user=user,
+            organisation=nonprofits[0] if len(nonprofits) == 1 else None,
+        )
+        return redirect("projects:diagnosis_result", public_id=recorded.public_id)
+    return render(request, "projects/diagnosis_form.html", {"form": form})
+
+
+@require_GET
+def diagnosis_result(request: HttpRequest, public_id: str) -> HttpResponse:
+    recorded = access.diagnosis_get_for_user(request.user, public_id)
+    result = diagnosis.evaluate(recorded.answers)
+    return render(
+        request, "projects/diagnosis_result.html", {"diagnosis": recorded, "result": result}
+    )
+
+
+@require_GET
+def project_list(request: HttpRequest) -> HttpResponse:
+    """The public list of projects with search, filters and pagination."""
+    form = ProjectFilterForm(request.GET or None)
+    queryset = access.public_projects()
+    filters: dict[str, Any] = {}
+    if form.is_valid():
+        filters = {k: getattr(v, "slug", v) for k, v in form.cleaned_data.items()}
+    queryset = selectors.with_listing_relations(selectors.filter_projects(queryset, filters))
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "projects/project_list.html#results", context)
+    return render(request, "projects/project_list.html", context)
+
+
+@require_GET
+def project_detail(request: HttpRequest, project_pk: int) -> HttpResponse:
+    project = access.project_get_public(project_pk)
+    context = {
+        "project": project,
+        "images": project.images.all(),
+        "milestones": project.events.filter(
+            to_status__in=[ProjectStatus.ACCEPTED, ProjectStatus.ACTIVE, ProjectStatus.COMPLETED]
+        ).order_by("created_at"),
+        "can_work": request.user.is_authenticated
+        and bool(access.actors_for(request.user, project)),
+    }
+    return render(request, "projects/project_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_create(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    nonprofits = _administered_nonprofits(user)
+    if not nonprofits:
+        return render(request, "projects/project_needs_nonprofit.html", status=403)
+    started_from = None
+    if request.GET.get("diagnosis"):
+        started_from = access.diagnosis_get_for_user(user, request.GET["diagnosis"])
+    initial: dict[str, Any] = {}
+    if started_from is not None:
+        initial["effort_days"] = started_from.answers.get("effort_days")
+    form = ProjectForm(request.POST or None, initial=initial, nonprofits=nonprofits, user=user)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            project = services.project_create(
+                user=user,
+                nonprofit=data.pop("nonprofit"),
+                causes=data.pop("causes"),
+                skills=data.pop("skills"),
+                languages=data.pop("languages"),
+                diagnosis_=started_from,
+                **data,
+            )
+        except ValidationError as error:
+            _copy_errors(form, error)
+        else:
+            messages.success(request, _("Your proposal is saved as a draft."))
+            return redirect("projects:workspace", project_pk=project.pk)
+    return render(
+        request,
+        "projects/project_form.html",
+        {"form": form, "project": None, "diagnosis": started_from},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_edit(request: HttpRequest, project_pk: int) -> HttpResponse:
+    user = _user(request)
+    project = access.project_get_for_user(user, project_pk, manage=True)
+    if project.status not in EDITABLE:
+        messages.error(
+            request,
+            _("A project cannot be changed while it is “%(status)s”.")
+            % {"status": project.get_status_display()},
+        )
+        return redirect("projects:workspace", project_pk=project.pk)
+    form = ProjectForm(request.POST or None, instance=project, nonprofits=[], user=user)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.project_update(
+                user=user,
+                project=project,
+                causes=data.pop("causes"),
+                skills=data.pop("skills"),
+                languages=data.pop("languages"),
+                **data,
+            )
+        except ValidationError as error:
+            _copy_errors(form, error)
+        except services.TransitionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("projects:workspace", project_pk=project.pk)
+    return render(
+        request, "projects/project_form.html", {"form": form, "project": project, "diagnosis": None}
+    )
+
+
+def _workspace_context(user: User, project: Project, **extra: Any) -> dict[str, Any]:
+    actors = access.actors_for(user, project)
+    available = [t for t in transitions_from(project.status) if t.actors & actors]
+    return {
+        "project": project,
+        "actors": actors,
+        "transitions": available,
+        "events": project.events.select_related("actor"),
+        "images": project.images.all(),
+        "can_edit": bool(actors & {"owner", "staff"}) and project.status in EDITABLE,
+        "image_form": extra.pop("image_form", None) or ProjectImageForm(),
+        "checklist_labels": dict(REVIEW_CHECKLIST),
+        **extra,
+    }
+
+
+@login_required
+@require_GET
+def workspace(request: HttpRequest, project_pk: int) -> HttpResponse:
+    user = _user(request)
+    project = access.project_get_for_user(user, project_pk)
+    return render(request, "projects/workspace.html", _workspace_context(user, project))
+
+
+@login_required
+@require_POST
+def project_transition(request: HttpRequest, project_pk: int) -> HttpResponse:
+    user = _user(request)
+    project = access.project_get_for_user(user, project_pk)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("This step does not exist."))
+        return redirect("projects:workspace", project_pk=project.pk)
+    try:
+        services.project_transition(
+            project=project,
+            actor=user,
+            target=form.cleaned_data["target"],
+            comment=form.cleaned_data["comment"],
+        )
+    except services.TransitionError as error:
+        messages.error(request, str(error))
+        context = _workspace_context(user, project)
+        return render(request, "projects/workspace.html", context, status=409)
+    messages.success(
+        request, _("The project is now “%(status)s”.") % {"status": project.get_status_display()}
+    )
+    return redirect("projects:workspace", project_pk=project.pk)
+
+
+def _staff_only(user: User) -> None:
+    if not user.is_operator_staff:
+        raise PermissionDenied
+
+
+@login_required
+@require_GET
+def review_queue(request: HttpRequest) -> HttpResponse:
+    _staff_only(_user(request))
+    return render(request, "projects/review_queue.html", {"projects": selectors.review_queue()})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_review(request: HttpRequest, project_pk: int) -> HttpResponse:
+    user = _user(request)
+    _staff_only(user)
+    project = access.project_get_for_user(user, project_pk)
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.project_transition(
+                project=project,
+                actor=user,
+                target=form.cleaned_data["decision"],
+                comment=form.cleaned_data["comment"],
+                checklist=form.checklist(),
+            )
+        except services.TransitionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("The project is now “%(status)s”.") % {"status": project.get_status_display()},
+            )
+            return redirect("projects:review_queue")
+    context = {
+        "project": project,
+        "form": form,
+        "diagnosis": project.diagnosis,
+        "result": diagnosis.evaluate(project.diagnosis.answers) if project.diagnosis else None,
+        "events": project.events.select_related("actor"),
+    }
+    return render(
+        request, "projects/project_review.html", context, status=400 if form.errors else 200
+    )
+
+
+@login_required
+@require_POST
+def project_image_add(request: HttpRequest, project_pk: int) -> HttpResponse:
+    user = _user(request)
+    project = access.project_get_for_user(user, project_pk, manage=True)
+    form = ProjectImageForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.project_image_add(
+                user=user,
+                project=project,
+                image=form.cleaned_data["image"],
+                alt_text=form.cleaned_data["alt_text"],
+            )
+        except ValidationError as error:
+            _copy_errors(form, error)
+        else:
+            messages.success(request, _("Image added."))
+            return redirect("projects:workspace", project_pk=project.pk)
+    context = _workspace_context(user, project, image_form=form)
+    return render(request, "projects/workspace.html", context, status=400)
+
+
+@login_required
+@require_POST
+def project_image_delete(request: HttpRequest, project_pk: int, image_pk: int) -> HttpResponse:
+    user = _user(request)
+    access.project_get_for_user(user, project_pk, manage=True)
+    image = access.project_image_get_for_user(user, project_pk, image_pk)
+    services.project_image_delete(user=user, image=image)
+    messages.success(request, _("Image removed."))
+    return redirect("projects:workspace", project_pk=project_pk)
+
+
+@require_GET
+def project_image(request: HttpRequest, project_pk: int, image_pk: int) -> FileResponse:
+    """Serves a project's picture to whoever may read the project."""
+    image = access.project_image_get_for_user(request.user, project_pk, image_pk)
+    response = FileResponse(image.image.open("rb"))
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
