@@ -31,6 +31,7 @@ run: install $(MO)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py schedule_jobs
 	@echo "Relais on http://$(RELAIS_ADDR)/ (Ctrl-C stops the server and the worker)"
 	@$(PY) manage.py db_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "relais.core",
     "relais.accounts",
     "relais.projects",
+    "relais.work",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -191,6 +192,9 @@ INVITATION_MAX_AGE_DAYS = env_int("RELAIS_INVITATION_MAX_AGE_DAYS", 7, minimum=1
 # Absolute links in emails sent by background jobs, which have no request to build them from.
 SITE_URL = env_str("RELAIS_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 PROJECT_MAX_IMAGES = env_int("RELAIS_PROJECT_MAX_IMAGES", 6, minimum=1)
+# A consultant holds at most this many tasks at once; a claim without activity lapses.
+MAX_ACTIVE_CLAIMS = env_int("RELAIS_MAX_ACTIVE_CLAIMS", 2, minimum=1)
+CLAIM_LAPSE_DAYS = env_int("RELAIS_CLAIM_LAPSE_DAYS", 3, minimum=1)
 IMAGE_MAX_BYTES = env_int("RELAIS_IMAGE_MAX_MB", 5, minimum=1) * 1024 * 1024
 # Uploads above this size are refused before being read whole into memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

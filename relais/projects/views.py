@@ -25,6 +25,7 @@ from relais.projects.forms import (
 )
 from relais.projects.models import Project, ProjectStatus
 from relais.projects.workflow import EDITABLE, REVIEW_CHECKLIST, transitions_from
+from relais.work import access as work_access
 
 if TYPE_CHECKING:
     from django.forms import BaseForm
@@ -195,6 +196,9 @@ def _workspace_context(user: User, project: Project, **extra: Any) -> dict[str, 
         "can_edit": bool(actors & {"owner", "staff"}) and project.status in EDITABLE,
         "image_form": extra.pop("image_form", None) or ProjectImageForm(),
         "checklist_labels": dict(REVIEW_CHECKLIST),
+        "task_count": project.tasks.exclude(status="cancelled").count(),
+        "start_page": project.knowledge_pages.filter(is_start_here=True).first(),
+        "is_lead": work_access.is_lead(user, project),
         **extra,
     }
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from decimal import Decimal
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -18,8 +19,20 @@ from django.urls.resolvers import RegexPattern, RoutePattern
 from relais.accounts import services
 from relais.accounts.models import ApiToken, Invitation, Membership, Organisation, Role, User
 from relais.accounts.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
-from relais.projects.models import Diagnosis, Project, ProjectImage
+from relais.projects.models import Diagnosis, Project, ProjectImage, ProjectStatus
 from relais.projects.tests.factories import ProjectFactory
+from relais.work import services as work_services
+from relais.work.models import (
+    Claim,
+    Comment,
+    Handover,
+    KnowledgePage,
+    OnboardingProgress,
+    OnboardingStep,
+    Task,
+    TeamMember,
+    TimeEntry,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +47,11 @@ SECRETS = [
     "jeton-secret-alice",
     "Brouillon secret des Amis",
     "Une image secrète",
+    "Tâche secrète",
+    "Passation secrète",
+    "Page secrète",
+    "Étape secrète",
+    "dora.team@esn.example",
 ]
 
 # Parameters of third-party URLs (allauth, admin) that designate no object of ours.
@@ -92,9 +110,18 @@ def victims(alice, bob, acme, nadia, fabien, les_amis):
     diagnosis = Diagnosis.objects.create(
         organisation=les_amis, answers={}, verdict="eligible", score=100
     )
+    work = work_fixture(fabien)
     return {
-        "project_pk": [draft.pk],
-        "project_id": [draft.pk],
+        "project_pk": [draft.pk, work["project"].pk],
+        "project_id": [draft.pk, work["project"].pk],
+        "task_pk": [work["task"].pk],
+        "task_id": [work["task"].pk],
+        "handover_pk": [work["handover"].pk],
+        "member_pk": [work["member"].pk],
+        "step_pk": [work["step"].pk],
+        "slug": [work["page"].slug],
+        "number": [1],
+        "direction": ["up"],
         "image_pk": [image.pk],
         "public_id": [diagnosis.public_id],
         "organisation_pk": [acme.pk, les_amis.pk],
@@ -109,6 +136,45 @@ def victims(alice, bob, acme, nadia, fabien, les_amis):
     }
 
 
+def work_fixture(lead):
+    """An active project of another nonprofit with private work: a task held by a consultant,
+    a handover, a page, an onboarding step. The project itself is public; its work is not."""
+    nonprofit = OrganisationFactory(
+        name="Asso Active", kind="nonprofit", siren="", rna="W931234567"
+    )
+    MembershipFactory(organisation=nonprofit, user=lead, role=Role.FIELD_LEAD)
+    project = ProjectFactory(
+        nonprofit=nonprofit, field_lead=lead, status=ProjectStatus.ACTIVE, title="Projet actif"
+    )
+    member = MembershipFactory(role=Role.CONSULTANT, user__email="dora.team@esn.example").user
+    team_member = work_services.team_member_add(lead=lead, project=project, email=member.email)
+    task = work_services.task_create(
+        lead=lead,
+        project=project,
+        title="Tâche secrète",
+        brief="b",
+        acceptance_criteria="c",
+        estimate_hours=Decimal(3),
+    )
+    work_services.task_publish(lead=lead, task=task)
+    work_services.task_claim(consultant=member, task=task)
+    handover = work_services.task_release(
+        consultant=member, task=task, done="Passation secrète", state="s", next_step="n"
+    )
+    page = work_services.page_save(author=lead, project=project, title="Page secrète", body="x")
+    step = work_services.onboarding_step_add(
+        lead=lead, project=project, kind="read", title="Étape secrète"
+    )
+    return {
+        "project": project,
+        "task": task,
+        "handover": handover,
+        "member": team_member,
+        "page": page,
+        "step": step,
+    }
+
+
 def fingerprint() -> tuple[object, ...]:
     return (
         sorted(Organisation.objects.values_list("pk", "name", "siren", "rna", "city")),
@@ -119,6 +185,15 @@ def fingerprint() -> tuple[object, ...]:
         sorted(Project.objects.values_list("pk", "title", "status", "field_lead_id")),
         sorted(ProjectImage.objects.values_list("pk", "alt_text")),
         sorted(Diagnosis.objects.values_list("pk", "organisation_id")),
+        sorted(Task.objects.values_list("pk", "title", "status", "position")),
+        sorted(Claim.objects.values_list("pk", "ended_at")),
+        sorted(Handover.objects.values_list("pk", "done", "amended_at")),
+        sorted(TeamMember.objects.values_list("pk", "left_at")),
+        sorted(KnowledgePage.objects.values_list("pk", "title", "body")),
+        sorted(OnboardingStep.objects.values_list("pk", "title")),
+        sorted(OnboardingProgress.objects.values_list("pk", "user_id")),
+        TimeEntry.objects.count(),
+        Comment.objects.count(),
     )
 
 

@@ -1,0 +1,120 @@
+"""The only way views and the API fetch work objects (tasks, pages, onboarding) for a user.
+
+A project's work is visible to its nonprofit's members, its field lead, the consultants of its
+team (past members keep reading what they worked on) and operator staff. Leading the work
+(writing the backlog, reviewing, the knowledge base and onboarding kit) is for the field lead,
+the nonprofit's admins and operator staff. What a user may not see is reported as missing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from relais.accounts.models import Role
+from relais.projects.models import Project
+from relais.work.models import Handover, KnowledgePage, OnboardingStep, Task, TeamMember
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from relais.accounts.models import User
+
+
+def is_lead(user: User, project: Project) -> bool:
+    return (
+        project.field_lead_id == user.pk
+        or user.has_role(project.nonprofit_id, [Role.NONPROFIT_ADMIN])
+        or user.is_operator_staff
+    )
+
+
+def is_team_member(user: User, project: Project, *, current: bool = True) -> bool:
+    members = TeamMember.objects.filter(project=project, user=user)
+    if current:
+        members = members.filter(left_at__isnull=True)
+    return members.exists()
+
+
+def can_read(user: User | AnonymousUser, project: Project) -> bool:
+    if not user.is_authenticated:
+        return False
+    if is_lead(user, project):
+        return True
+    if any(org == project.nonprofit_id for org, _role in user.role_set):
+        return True
+    return is_team_member(user, project, current=False)
+
+
+def projects_with_work_for(user: User) -> QuerySet[Project]:
+    """Projects whose work the user can read."""
+    if user.is_operator_staff:
+        return Project.objects.all()
+    organisations = [org for org, _role in user.role_set]
+    return Project.objects.filter(
+        Q(nonprofit_id__in=organisations) | Q(field_lead=user) | Q(team__user=user)
+    ).distinct()
+
+
+def project_get_for_user(user: User | AnonymousUser, pk: int, *, lead: bool = False) -> Project:
+    project = Project.objects.select_related("nonprofit", "field_lead").filter(pk=pk).first()
+    if project is None or not can_read(user, project):
+        raise Http404
+    if lead and not is_lead(user, project):  # type: ignore[arg-type]
+        raise PermissionDenied
+    return project
+
+
+def task_get_for_user(user: User | AnonymousUser, pk: int, *, lead: bool = False) -> Task:
+    task = (
+        Task.objects.select_related("project__nonprofit", "project__field_lead")
+        .filter(pk=pk)
+        .first()
+    )
+    if task is None or not can_read(user, task.project):
+        raise Http404
+    if lead and not is_lead(user, task.project):  # type: ignore[arg-type]
+        raise PermissionDenied
+    return task
+
+
+def page_get_for_user(
+    user: User | AnonymousUser, project_pk: int, slug: str, *, lead: bool = False
+) -> KnowledgePage:
+    project = project_get_for_user(user, project_pk, lead=lead)
+    page = (
+        KnowledgePage.objects.filter(project=project, slug=slug).select_related("project").first()
+    )
+    if page is None:
+        raise Http404
+    return page
+
+
+def onboarding_step_get_for_user(
+    user: User | AnonymousUser, project_pk: int, pk: int, *, lead: bool = False
+) -> OnboardingStep:
+    project = project_get_for_user(user, project_pk, lead=lead)
+    step = OnboardingStep.objects.filter(project=project, pk=pk).select_related("project").first()
+    if step is None:
+        raise Http404
+    return step
+
+
+def handover_get_for_user(user: User | AnonymousUser, pk: int) -> Handover:
+    handover = Handover.objects.select_related("task__project", "claim").filter(pk=pk).first()
+    if handover is None or not can_read(user, handover.task.project):
+        raise Http404
+    return handover
+
+
+def team_member_get_for_user(user: User | AnonymousUser, project_pk: int, pk: int) -> TeamMember:
+    project = project_get_for_user(user, project_pk, lead=True)
+    member = (
+        TeamMember.objects.filter(project=project, pk=pk).select_related("project", "user").first()
+    )
+    if member is None:
+        raise Http404
+    return member

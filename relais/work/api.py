@@ -1,0 +1,238 @@
+"""API endpoints of the work: tasks of the projects the user can see, claims, time, handovers,
+review. They call the same services as the web views."""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest
+from ninja import Field, Router, Schema, Status
+from ninja.errors import HttpError, ValidationError
+from ninja.pagination import PageNumberPagination, paginate
+
+from relais.accounts.models import User
+from relais.core.models import Skill
+from relais.work import access, services
+from relais.work.models import Task, TimeEntry
+
+router = Router(tags=["work"])
+
+
+class TaskOut(Schema):
+    id: int
+    project_id: int
+    title: str
+    brief: str
+    acceptance_criteria: list[str] = Field(alias="criteria")
+    estimate_hours: Decimal
+    priority: int
+    status: str
+    skills: list[str]
+    dependencies: list[int]
+
+    @staticmethod
+    def resolve_skills(obj: Task) -> list[str]:
+        return [s.slug for s in obj.skills.all()]
+
+    @staticmethod
+    def resolve_dependencies(obj: Task) -> list[int]:
+        return [d.pk for d in obj.dependencies.all()]
+
+
+class HandoverOut(Schema):
+    author: str | None
+    reason: str
+    done: str
+    state: str
+    next_step: str
+    links: str
+    drafted_automatically: bool
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_author(obj: Any) -> str | None:
+        return obj.author.display_name if obj.author else None
+
+
+class TaskDetailOut(TaskOut):
+    handovers: list[HandoverOut]
+
+    @staticmethod
+    def resolve_handovers(obj: Task) -> list[Any]:
+        return list(obj.handovers.select_related("author"))
+
+
+class TaskIn(Schema):
+    title: str = Field(min_length=1, max_length=200)
+    brief: str = Field(min_length=1)
+    acceptance_criteria: str = Field(min_length=1)
+    estimate_hours: Decimal = Field(gt=0)
+    priority: int = Field(2, ge=1, le=3)
+    skills: list[str] = []
+    dependencies: list[int] = []
+
+
+class TaskPatch(Schema):
+    title: str | None = Field(None, min_length=1, max_length=200)
+    brief: str | None = Field(None, min_length=1)
+    acceptance_criteria: str | None = Field(None, min_length=1)
+    estimate_hours: Decimal | None = Field(None, gt=0)
+    priority: int | None = Field(None, ge=1, le=3)
+    skills: list[str] | None = None
+    dependencies: list[int] | None = None
+
+
+class HandoverIn(Schema):
+    done: str
+    state: str
+    next_step: str
+    links: str = ""
+
+
+class TimeIn(Schema):
+    date: dt.date
+    hours: Decimal = Field(gt=0, le=24)
+    note: str = ""
+
+
+class TimeOut(Schema):
+    id: int
+    date: dt.date
+    hours: Decimal
+    note: str
+
+
+class CommentIn(Schema):
+    comment: str = ""
+
+
+def _invalid(error: DjangoValidationError) -> ValidationError:
+    if hasattr(error, "error_dict"):
+        return ValidationError(
+            [{"loc": [f], "msg": m} for f, msgs in error.message_dict.items() for m in msgs]
+        )
+    return ValidationError([{"loc": ["__all__"], "msg": m} for m in error.messages])
+
+
+def _call(function: Any, **kwargs: Any) -> Any:
+    """Runs a service and turns its refusals into the API's error format."""
+    try:
+        return function(**kwargs)
+    except services.WorkError as error:
+        raise HttpError(409, str(error)) from None
+    except DjangoValidationError as error:
+        raise _invalid(error) from None
+
+
+def _relations(project_id: int, payload: TaskIn | TaskPatch) -> dict[str, Any]:
+    data = payload.dict(exclude_unset=True)
+    if data.get("skills") is not None:
+        skills = list(Skill.objects.filter(slug__in=data["skills"]))
+        if len(skills) != len(set(data["skills"])):
+            raise ValidationError([{"loc": ["skills"], "msg": "unknown skill"}])
+        data["skills"] = skills
+    if data.get("dependencies") is not None:
+        deps = list(Task.objects.filter(project_id=project_id, pk__in=data["dependencies"]))
+        if len(deps) != len(set(data["dependencies"])):
+            raise ValidationError([{"loc": ["dependencies"], "msg": "unknown task"}])
+        data["dependencies"] = deps
+    return data
+
+
+def _me(request: HttpRequest) -> User:
+    return request.auth  # type: ignore[attr-defined]
+
+
+@router.get("/projects/{project_id}/tasks", response=list[TaskOut], summary="A project's backlog")
+@paginate(PageNumberPagination, page_size=50)
+def task_list(request: HttpRequest, project_id: int, status: str | None = None) -> Any:
+    project = access.project_get_for_user(_me(request), project_id)
+    tasks = project.tasks.prefetch_related("skills", "dependencies")
+    return tasks.filter(status=status) if status else tasks
+
+
+@router.post("/projects/{project_id}/tasks", response={201: TaskDetailOut}, summary="Write a task")
+def task_create(request: HttpRequest, project_id: int, payload: TaskIn) -> Status:
+    user = _me(request)
+    project = access.project_get_for_user(user, project_id, lead=True)
+    task = _call(
+        services.task_create, lead=user, project=project, **_relations(project_id, payload)
+    )
+    return Status(201, task)
+
+
+@router.get("/tasks/{task_id}", response=TaskDetailOut, summary="One task, with its handovers")
+def task_detail(request: HttpRequest, task_id: int) -> Task:
+    return access.task_get_for_user(_me(request), task_id)
+
+
+@router.patch("/tasks/{task_id}", response=TaskDetailOut, summary="Change a task")
+def task_update(request: HttpRequest, task_id: int, payload: TaskPatch) -> Task:
+    user = _me(request)
+    task = access.task_get_for_user(user, task_id, lead=True)
+    return _call(services.task_update, lead=user, task=task, **_relations(task.project_id, payload))
+
+
+@router.post("/tasks/{task_id}/publish", response=TaskDetailOut, summary="Open a draft to claims")
+def task_publish(request: HttpRequest, task_id: int) -> Task:
+    user = _me(request)
+    task = access.task_get_for_user(user, task_id, lead=True)
+    return _call(services.task_publish, lead=user, task=task)
+
+
+@router.post("/tasks/{task_id}/claim", response=TaskDetailOut, summary="Take a ready task")
+def task_claim(request: HttpRequest, task_id: int) -> Task:
+    user = _me(request)
+    task = access.task_get_for_user(user, task_id)
+    _call(services.task_claim, consultant=user, task=task)
+    task.refresh_from_db()
+    return task
+
+
+@router.post(
+    "/tasks/{task_id}/release", response=TaskDetailOut, summary="Give a task back, with a handover"
+)
+def task_release(request: HttpRequest, task_id: int, payload: HandoverIn) -> Task:
+    user = _me(request)
+    task = access.task_get_for_user(user, task_id)
+    _call(services.task_release, consultant=user, task=task, **payload.dict())
+    task.refresh_from_db()
+    return task
+
+
+@router.post(
+    "/tasks/{task_id}/time", response={201: TimeOut}, summary="Log time on a task you hold"
+)
+def time_log(request: HttpRequest, task_id: int, payload: TimeIn) -> Status:
+    user = _me(request)
+    task = access.task_get_for_user(user, task_id)
+    entry: TimeEntry = _call(services.time_log, consultant=user, task=task, **payload.dict())
+    return Status(201, entry)
+
+
+@router.post(
+    "/tasks/{task_id}/submit", response=TaskDetailOut, summary="Submit your work for review"
+)
+def task_submit(request: HttpRequest, task_id: int, payload: CommentIn) -> Task:
+    user = _me(request)
+    task = access.task_get_for_user(user, task_id)
+    return _call(services.task_submit, consultant=user, task=task, note=payload.comment)
+
+
+@router.post(
+    "/tasks/{task_id}/accept", response=TaskDetailOut, summary="Accept the work (field lead)"
+)
+def task_accept(request: HttpRequest, task_id: int) -> Task:
+    user = _me(request)
+    task = access.task_get_for_user(user, task_id, lead=True)
+    return _call(services.task_accept, lead=user, task=task)
+
+
+@router.post(
+    "/tasks/{task_id}/return", response=TaskDetailOut, summary="Return the work with comments"
+)
+def task_return(request: HttpRequest, task_id: int, payload: CommentIn) -> Task:
+    user = _me(request)
+    task = access.task_get_for_user(user, task_id, lead=True)
+    return _call(services.task_return, lead=user, task=task, comment=payload.comment)

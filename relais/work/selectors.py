@@ -1,0 +1,178 @@
+"""Reads of the work of a project that are more than one query."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from relais.work.models import (
+    Claim,
+    ClaimEnd,
+    Handover,
+    OnboardingProgress,
+    OnboardingStep,
+    Task,
+    TaskEvent,
+    TaskEventKind,
+    TaskStatus,
+    TeamMember,
+)
+
+if TYPE_CHECKING:
+    from relais.accounts.models import User
+    from relais.projects.models import Project
+
+
+def board(project: Project, filters: dict[str, Any]) -> QuerySet[Task]:
+    """The backlog with what each task needs and what it blocks, in a fixed number of queries."""
+    tasks = project.tasks.all()
+    if filters.get("status"):
+        tasks = tasks.filter(status=filters["status"])
+    else:
+        tasks = tasks.exclude(status=TaskStatus.CANCELLED)
+    if filters.get("skill"):
+        tasks = tasks.filter(skills__slug=filters["skill"])
+    if filters.get("label"):
+        tasks = tasks.filter(labels__name=filters["label"].strip().lower())
+    if filters.get("priority"):
+        tasks = tasks.filter(priority=filters["priority"])
+    return tasks.prefetch_related(
+        "skills",
+        "labels",
+        Prefetch("dependencies", queryset=Task.objects.only("id", "title", "status")),
+        Prefetch("dependents", queryset=Task.objects.only("id", "title", "status")),
+        Prefetch(
+            "claims",
+            queryset=Claim.objects.filter(ended_at__isnull=True).select_related("consultant"),
+            to_attr="active_claims",
+        ),
+    ).distinct()
+
+
+def task_page(task: Task) -> dict[str, Any]:
+    """What a task's page shows: its handovers first, newest on top."""
+    return {
+        "handovers": task.handovers.select_related("author", "claim__consultant"),
+        "claims": task.claims.select_related("consultant").prefetch_related("time_entries"),
+        "comments": task.comments.select_related("author"),
+        "events": task.events.select_related("actor"),
+        "dependencies": task.dependencies.all(),
+        "dependents": task.dependents.all(),
+        "pages": task.pages.all(),
+        "active_claim": task.claims.filter(ended_at__isnull=True)
+        .select_related("consultant")
+        .first(),
+    }
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    task: Task
+    overlap: int
+    follows: bool
+
+
+def next_tasks(user: User, project: Project, *, limit: int = 5) -> list[Suggestion]:
+    """Ready tasks for a consultant: skills shared with the tasks they worked on, priority, and
+    whether the task follows one they did. A simple ranking; the matching engine comes later."""
+    worked = set(
+        Claim.objects.filter(consultant=user, task__project=project).values_list(
+            "task_id", flat=True
+        )
+    )
+    their_skills = set(
+        Task.skills.through.objects.filter(task_id__in=worked).values_list("skill_id", flat=True)
+    )
+    ready = list(
+        project.tasks.filter(status=TaskStatus.READY).prefetch_related("skills", "dependencies")
+    )
+    ranked = []
+    for task in ready:
+        overlap = len({s.pk for s in task.skills.all()} & their_skills)
+        follows = any(d.pk in worked for d in task.dependencies.all())
+        ranked.append(Suggestion(task, overlap, follows))
+    ranked.sort(key=lambda s: (-int(s.follows), -s.overlap, s.task.priority, s.task.position))
+    return ranked[:limit]
+
+
+@dataclass(frozen=True)
+class Continuity:
+    median_days_to_first_submission: float | None
+    finished_by_another_share: float | None
+    handovers_written: int
+    handovers_drafted: int
+    claims_ended: int
+    claims_lapsed: int
+
+
+def continuity(project: Project) -> Continuity:
+    """The figures that say whether knowledge survives people coming and going."""
+    joined = {
+        (m.user_id): m.joined_at
+        for m in TeamMember.objects.filter(project=project).order_by("-joined_at")
+    }
+    first_submission: dict[int, Any] = {}
+    for actor, at in (
+        TaskEvent.objects.filter(
+            task__project=project, kind=TaskEventKind.SUBMITTED, actor__isnull=False
+        )
+        .order_by("created_at")
+        .values_list("actor_id", "created_at")
+    ):
+        first_submission.setdefault(actor, at)
+    delays = [
+        (at - joined[user]).total_seconds() / 86400
+        for user, at in first_submission.items()
+        if user in joined and at >= joined[user]
+    ]
+    done = Task.objects.filter(project=project, status=TaskStatus.DONE).prefetch_related(
+        Prefetch("claims", queryset=Claim.objects.order_by("started_at", "id"))
+    )
+    with_claims = [t for t in done if t.claims.all()]
+    by_another = [
+        t
+        for t in with_claims
+        if t.claims.all()[0].consultant_id != list(t.claims.all())[-1].consultant_id
+    ]
+    handovers = Handover.objects.filter(task__project=project).aggregate(
+        drafted=Count("id", filter=Q(drafted_automatically=True) & Q(amended_at__isnull=True)),
+        total=Count("id"),
+    )
+    claims = Claim.objects.filter(task__project=project, ended_at__isnull=False).aggregate(
+        ended=Count("id"), lapsed=Count("id", filter=Q(end_reason=ClaimEnd.LAPSED))
+    )
+    return Continuity(
+        median_days_to_first_submission=round(statistics.median(delays), 1) if delays else None,
+        finished_by_another_share=(
+            round(100 * len(by_another) / len(with_claims)) if with_claims else None
+        ),
+        handovers_written=handovers["total"] - handovers["drafted"],
+        handovers_drafted=handovers["drafted"],
+        claims_ended=claims["ended"],
+        claims_lapsed=claims["lapsed"],
+    )
+
+
+@dataclass(frozen=True)
+class OnboardingRow:
+    member: TeamMember
+    done: set[int]
+
+
+def onboarding(project: Project, user: User) -> dict[str, Any]:
+    """The kit, what the user ticked, and (for leads) where each team member stands."""
+    steps = list(OnboardingStep.objects.filter(project=project).select_related("page"))
+    ticks = list(
+        OnboardingProgress.objects.filter(step__project=project).values_list("user_id", "step_id")
+    )
+    mine = {step for who, step in ticks if who == user.pk}
+    rows = [
+        OnboardingRow(member, {step for who, step in ticks if who == member.user_id})
+        for member in TeamMember.objects.filter(
+            project=project, left_at__isnull=True
+        ).select_related("user")
+    ]
+    return {"steps": steps, "mine": mine, "rows": rows}

@@ -1,0 +1,647 @@
+"""Every state change of the work of a project, one function each.
+
+Claims are the contended resource: a claim locks the task row, checks it is ready, and relies on
+a partial unique index (one active claim per task) as the last word, so that of any number of
+simultaneous claims exactly one wins. Whenever a task leaves a consultant before it is done, a
+handover exists: written by them, or drafted here from their work log and comments.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import deque
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from relais.accounts.models import Role, User
+from relais.core.models import Skill
+from relais.projects.models import Project, ProjectStatus
+from relais.work import access
+from relais.work.models import (
+    MAX_TASK_HOURS,
+    Claim,
+    ClaimEnd,
+    Comment,
+    Handover,
+    KnowledgePage,
+    KnowledgeRevision,
+    Label,
+    OnboardingProgress,
+    OnboardingStep,
+    Task,
+    TaskEvent,
+    TaskEventKind,
+    TaskStatus,
+    TeamMember,
+    TimeEntry,
+)
+from relais.work.tasks import claim_ended_notify
+
+if TYPE_CHECKING:
+    from datetime import date
+
+
+class WorkError(Exception):
+    """A step that cannot be taken now; the message is for the user."""
+
+
+class TaskTaken(WorkError):
+    """Someone else holds the task, or it is not ready to be claimed."""
+
+
+WORKING_STATES = {ProjectStatus.ACCEPTED, ProjectStatus.ACTIVE}
+
+
+def _require_lead(user: User, project: Project) -> None:
+    if not access.is_lead(user, project):
+        raise PermissionDenied
+
+
+def _event(task: Task, kind: str, actor: User | None, comment: str = "") -> None:
+    TaskEvent.objects.create(task=task, kind=kind, actor=actor, comment=comment)
+
+
+# --- The team -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def team_member_add(*, lead: User, project: Project, email: str) -> TeamMember:
+    """Adds a consultant to the project's team, so that they may claim its tasks."""
+    _require_lead(lead, project)
+    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    if user is None or not user.memberships.filter(role=Role.CONSULTANT).exists():
+        raise ValidationError(
+            {"email": _("No consultant has an account with this address on Relais.")}
+        )
+    if TeamMember.objects.filter(project=project, user=user, left_at__isnull=True).exists():
+        raise ValidationError({"email": _("This consultant is already in the team.")})
+    return TeamMember.objects.create(project=project, user=user, added_by=lead)
+
+
+@transaction.atomic
+def team_member_remove(*, lead: User, member: TeamMember) -> None:
+    """Takes a consultant off the team; their claims return to the backlog with handovers."""
+    _require_lead(lead, member.project)
+    now = timezone.now()
+    TeamMember.objects.filter(pk=member.pk, left_at__isnull=True).update(left_at=now)
+    for claim in Claim.objects.filter(
+        consultant=member.user, task__project=member.project, ended_at__isnull=True
+    ).select_related("task"):
+        claim_end_with_handover(claim=claim, reason=ClaimEnd.RELEASED, at=now)
+
+
+# --- The backlog --------------------------------------------------------------------------
+
+
+def check_estimate(hours: Decimal | None) -> None:
+    """Refuses a task of more than 48 hours, with advice to split it."""
+    if hours is not None and hours > MAX_TASK_HOURS:
+        raise ValidationError(
+            {
+                "estimate_hours": _(
+                    "A task takes less than 48 hours. This one is estimated at %(hours)s hours: "
+                    "split it into smaller tasks, each of which can be finished alone."
+                )
+                % {"hours": hours}
+            }
+        )
+
+
+def _check_no_cycle(task: Task, dependencies: list[Task]) -> None:
+    """Refuses dependencies that would make the task depend on itself, naming the cycle."""
+    for dependency in dependencies:
+        if dependency.pk == task.pk:
+            raise ValidationError({"dependencies": _("A task cannot depend on itself.")})
+        if dependency.project_id != task.project_id:
+            raise ValidationError(
+                {"dependencies": _("A task can only depend on tasks of the same project.")}
+            )
+    edges: dict[int, list[int]] = {}
+    through = Task.dependencies.through.objects.filter(from_task__project_id=task.project_id)
+    for source, target in through.values_list("from_task_id", "to_task_id"):
+        if source != task.pk:
+            edges.setdefault(source, []).append(target)
+    edges[task.pk] = [d.pk for d in dependencies]
+    # Breadth-first from the task along "depends on": reaching the task again is a cycle.
+    parents: dict[int, int] = {}
+    queue = deque([task.pk])
+    seen = {task.pk}
+    while queue:
+        current = queue.popleft()
+        for following in edges.get(current, []):
+            if following == task.pk:
+                path = [current]
+                while path[-1] != task.pk:
+                    path.append(parents[path[-1]])
+                titles = dict(Task.objects.filter(pk__in=path).values_list("pk", "title"))
+                names = [titles[pk] for pk in reversed(path)] + [titles[task.pk]]
+                raise ValidationError(
+                    {
+                        "dependencies": _("These dependencies make a cycle: %(cycle)s.")
+                        % {"cycle": " → ".join(f"« {name} »" for name in names)}
+                    }
+                )
+            if following not in seen:
+                seen.add(following)
+                parents[following] = current
+                queue.append(following)
+
+
+def _labels(project: Project, names: Iterable[str]) -> list[Label]:
+    labels = []
+    for name in {n.strip().lower() for n in names if n.strip()}:
+        label, _created = Label.objects.get_or_create(project=project, name=name[:40])
+        labels.append(label)
+    return labels
+
+
+def _readiness(task: Task) -> str:
+    undone = task.dependencies.exclude(status=TaskStatus.DONE).exists()
+    return TaskStatus.BLOCKED if undone else TaskStatus.READY
+
+
+@transaction.atomic
+def task_create(
+    *,
+    lead: User,
+    project: Project,
+    skills: Iterable[Skill] = (),
+    dependencies: Iterable[Task] = (),
+    pages: Iterable[KnowledgePage] = (),
+    labels: Iterable[str] = (),
+    **fields: Any,
+) -> Task:
+    """Writes a draft task in the backlog; refused above 48 hours or when it makes a cycle."""
+    _require_lead(lead, project)
+    if project.status not in WORKING_STATES | {ProjectStatus.PAUSED}:
+        raise WorkError(_("Tasks are written once the project is accepted."))
+    check_estimate(fields.get("estimate_hours"))
+    position = (project.tasks.aggregate(top=Max("position"))["top"] or 0) + 1
+    task = Task(project=project, created_by=lead, position=position, **fields)
+    task.full_clean(exclude=["skills", "dependencies", "pages", "labels"])
+    task.save()
+    dependencies = list(dependencies)
+    _check_no_cycle(task, dependencies)
+    task.dependencies.set(dependencies)
+    task.skills.set(skills)
+    task.pages.set([p for p in pages if p.project_id == project.pk])
+    task.labels.set(_labels(project, labels))
+    _event(task, TaskEventKind.CREATED, lead)
+    return task
+
+
+@transaction.atomic
+def task_update(
+    *,
+    lead: User,
+    task: Task,
+    skills: Iterable[Skill] | None = None,
+    dependencies: Iterable[Task] | None = None,
+    pages: Iterable[KnowledgePage] | None = None,
+    labels: Iterable[str] | None = None,
+    **fields: Any,
+) -> Task:
+    """Changes a task; its dependencies only while nobody works on it."""
+    task = Task.objects.select_for_update().select_related("project").get(pk=task.pk)
+    _require_lead(lead, task.project)
+    if task.status in {TaskStatus.DONE, TaskStatus.CANCELLED}:
+        raise WorkError(_("A finished or cancelled task cannot be changed."))
+    check_estimate(fields.get("estimate_hours"))
+    for name, value in fields.items():
+        setattr(task, name, value)
+    task.updated_at = timezone.now()
+    task.full_clean(exclude=["skills", "dependencies", "pages", "labels"])
+    task.save()
+    if dependencies is not None:
+        dependencies = list(dependencies)
+        if {d.pk for d in dependencies} != set(task.dependencies.values_list("pk", flat=True)):
+            if task.status in {TaskStatus.CLAIMED, TaskStatus.IN_REVIEW}:
+                raise WorkError(_("The dependencies of a task in progress cannot change."))
+            _check_no_cycle(task, dependencies)
+            task.dependencies.set(dependencies)
+            if task.status in {TaskStatus.READY, TaskStatus.BLOCKED}:
+                task.status = _readiness(task)
+                task.save(update_fields=["status"])
+    if skills is not None:
+        task.skills.set(skills)
+    if pages is not None:
+        task.pages.set([p for p in pages if p.project_id == task.project_id])
+    if labels is not None:
+        task.labels.set(_labels(task.project, labels))
+    return task
+
+
+@transaction.atomic
+def task_publish(*, lead: User, task: Task) -> Task:
+    """Opens a draft to claims: ready, or waiting until its dependencies are done."""
+    task = Task.objects.select_for_update().select_related("project").get(pk=task.pk)
+    _require_lead(lead, task.project)
+    if task.status != TaskStatus.DRAFT:
+        raise WorkError(_("Only a draft can be published."))
+    task.status = _readiness(task)
+    task.updated_at = timezone.now()
+    task.save(update_fields=["status", "updated_at"])
+    _event(task, TaskEventKind.PUBLISHED, lead)
+    return task
+
+
+@transaction.atomic
+def task_cancel(*, lead: User, task: Task) -> Task:
+    """Cancels a task nobody holds."""
+    task = Task.objects.select_for_update().select_related("project").get(pk=task.pk)
+    _require_lead(lead, task.project)
+    if task.status not in {TaskStatus.DRAFT, TaskStatus.READY, TaskStatus.BLOCKED}:
+        raise WorkError(_("A task someone works on cannot be cancelled: release it first."))
+    task.status = TaskStatus.CANCELLED
+    task.save(update_fields=["status"])
+    _event(task, TaskEventKind.CANCELLED, lead)
+    return task
+
+
+@transaction.atomic
+def task_move(*, lead: User, task: Task, direction: int) -> None:
+    """Moves a task one place up (-1) or down (+1) in its project's backlog."""
+    _require_lead(lead, task.project)
+    ordered = list(task.project.tasks.select_for_update().order_by("position", "priority", "id"))
+    index = next(i for i, t in enumerate(ordered) if t.pk == task.pk)
+    other = index + direction
+    if 0 <= other < len(ordered):
+        ordered[index], ordered[other] = ordered[other], ordered[index]
+    for position, item in enumerate(ordered, start=1):
+        if item.position != position:
+            Task.objects.filter(pk=item.pk).update(position=position)
+
+
+# --- Claims -------------------------------------------------------------------------------
+
+
+def task_claim(*, consultant: User, task: Task) -> Claim:
+    """Gives a ready task to a consultant of the project's team: at most one active claim per
+    task, and at most MAX_ACTIVE_CLAIMS per consultant."""
+    try:
+        with transaction.atomic():
+            # Serialise the claims of one consultant (their limit) and of one task.
+            User.objects.select_for_update().filter(pk=consultant.pk).first()
+            locked = Task.objects.select_for_update().select_related("project").get(pk=task.pk)
+            if not access.is_team_member(consultant, locked.project):
+                raise PermissionDenied
+            if locked.project.status != ProjectStatus.ACTIVE:
+                raise WorkError(_("Tasks are claimed while the project is active."))
+            if locked.status != TaskStatus.READY:
+                raise TaskTaken(_("This task is already taken, or not ready to be claimed."))
+            held = Claim.objects.filter(consultant=consultant, ended_at__isnull=True).count()
+            if held >= settings.MAX_ACTIVE_CLAIMS:
+                raise WorkError(
+                    _("You already hold %(count)s tasks: finish or release one first.")
+                    % {"count": held}
+                )
+            claim = Claim.objects.create(task=locked, consultant=consultant)
+            locked.status = TaskStatus.CLAIMED
+            locked.updated_at = timezone.now()
+            locked.save(update_fields=["status", "updated_at"])
+            _event(locked, TaskEventKind.CLAIMED, consultant)
+            return claim
+    except IntegrityError:
+        # The partial unique index had the last word: another claim won the race.
+        raise TaskTaken(_("This task is already taken, or not ready to be claimed.")) from None
+
+
+def _active_claim(consultant: User, task: Task) -> Claim:
+    claim = (
+        Claim.objects.select_for_update()
+        .filter(task=task, consultant=consultant, ended_at__isnull=True)
+        .first()
+    )
+    if claim is None:
+        raise WorkError(_("You do not hold this task."))
+    return claim
+
+
+def _touch(claim: Claim) -> None:
+    Claim.objects.filter(pk=claim.pk).update(last_activity_at=timezone.now())
+
+
+@transaction.atomic
+def time_log(
+    *, consultant: User, task: Task, date: date, hours: Decimal, note: str = ""
+) -> TimeEntry:
+    """Records time spent on a task one holds (more than 0, at most 24 hours a day)."""
+    claim = _active_claim(consultant, task)
+    if date > timezone.localdate():
+        raise ValidationError({"date": _("Time cannot be logged in the future.")})
+    if date < timezone.localtime(claim.started_at).date():
+        raise ValidationError({"date": _("This date is before you took the task.")})
+    entry = TimeEntry(claim=claim, date=date, hours=hours, note=note.strip())
+    entry.full_clean()
+    logged = sum(
+        TimeEntry.objects.filter(claim__consultant=consultant, date=date).values_list(
+            "hours", flat=True
+        ),
+        Decimal(0),
+    )
+    if logged + hours > 24:
+        raise ValidationError(
+            {
+                "hours": _("A day has 24 hours: %(logged)s are already logged on that date.")
+                % {"logged": logged}
+            }
+        )
+    entry.save()
+    _touch(claim)
+    return entry
+
+
+@transaction.atomic
+def task_comment(*, author: User, task: Task, body: str) -> Comment:
+    """Adds a comment; for the consultant holding the task it counts as activity."""
+    body = body.strip()
+    if not body:
+        raise ValidationError({"body": _("Write something.")})
+    comment = Comment.objects.create(task=task, author=author, body=body)
+    claim = Claim.objects.filter(task=task, consultant=author, ended_at__isnull=True).first()
+    if claim is not None:
+        _touch(claim)
+    return comment
+
+
+def _end_claim(claim: Claim, reason: str, at: dt.datetime) -> bool:
+    """Ends a claim once: of two concurrent enders, exactly one changes the row."""
+    return (
+        Claim.objects.filter(pk=claim.pk, ended_at__isnull=True).update(
+            ended_at=at, end_reason=reason
+        )
+        == 1
+    )
+
+
+def _back_to_backlog(task: Task) -> None:
+    Task.objects.filter(pk=task.pk).update(status=TaskStatus.READY, updated_at=timezone.now())
+
+
+@transaction.atomic
+def task_release(
+    *,
+    consultant: User,
+    task: Task,
+    done: str,
+    state: str,
+    next_step: str,
+    links: str = "",
+) -> Handover:
+    """Gives a task back to the backlog with the consultant's handover note."""
+    claim = _active_claim(consultant, task)
+    fields = {"done": done.strip(), "state": state.strip(), "next_step": next_step.strip()}
+    missing = {name: _("Needed by the next person.") for name, value in fields.items() if not value}
+    if missing:
+        raise ValidationError(missing)
+    if not _end_claim(claim, ClaimEnd.RELEASED, timezone.now()):
+        raise WorkError(_("You do not hold this task."))
+    handover = Handover.objects.create(
+        task=task,
+        claim=claim,
+        author=consultant,
+        reason=ClaimEnd.RELEASED,
+        links=links.strip(),
+        **fields,
+    )
+    _back_to_backlog(task)
+    _event(task, TaskEventKind.RELEASED, consultant)
+    return handover
+
+
+def draft_handover(claim: Claim) -> dict[str, str]:
+    """A handover written from the work log and the comments, for a claim that ended without
+    one (lapse, recall)."""
+    entries = list(claim.time_entries.order_by("date", "id"))
+    comments = list(
+        Comment.objects.filter(
+            task=claim.task, author=claim.consultant, created_at__gte=claim.started_at
+        ).order_by("created_at")
+    )
+    total = sum((e.hours for e in entries), Decimal(0))
+    done_lines = [f"- {e.date:%d/%m/%Y} ({e.hours} h) : {e.note or '—'}" for e in entries]
+    done = (
+        _("%(hours)s hours logged:") % {"hours": total} + "\n" + "\n".join(done_lines)
+        if entries
+        else _("No time was logged on this task.")
+    )
+    state = (
+        _("Last comment: %(comment)s") % {"comment": comments[-1].body}
+        if comments
+        else _("No comment was left.")
+    )
+    return {
+        "done": done,
+        "state": state,
+        "next_step": _(
+            "Read the brief and the acceptance criteria again, check the work above, then go on."
+        ),
+    }
+
+
+def claim_end_with_handover(*, claim: Claim, reason: str, at: dt.datetime) -> Handover | None:
+    """Ends a claim without the consultant's note (lapse, recall, team change): the task returns
+    to the backlog with a handover drafted from the work log. Safe to run twice."""
+    with transaction.atomic():
+        if not _end_claim(claim, reason, at):
+            return None
+        handover = Handover.objects.create(
+            task=claim.task,
+            claim=claim,
+            author=None,
+            reason=reason,
+            drafted_automatically=True,
+            **draft_handover(claim),
+        )
+        _back_to_backlog(claim.task)
+        kinds: dict[str, str] = {
+            ClaimEnd.LAPSED: TaskEventKind.LAPSED,
+            ClaimEnd.RECALLED: TaskEventKind.RECALLED,
+        }
+        _event(claim.task, kinds.get(reason, TaskEventKind.RELEASED), None)
+        language = settings.LANGUAGE_CODE
+        transaction.on_commit(
+            lambda: claim_ended_notify.enqueue(claim_id=claim.pk, language=language)
+        )
+        return handover
+
+
+def claims_lapse(*, now: dt.datetime | None = None) -> list[Handover]:
+    """Ends every claim idle for CLAIM_LAPSE_DAYS (tasks in review do not lapse: the wait is
+    the reviewer's). Idempotent: a claim lapses once."""
+    now = now or timezone.now()
+    limit = now - dt.timedelta(days=settings.CLAIM_LAPSE_DAYS)
+    idle = Claim.objects.filter(
+        ended_at__isnull=True, last_activity_at__lt=limit, task__status=TaskStatus.CLAIMED
+    ).select_related("task", "consultant")
+    handovers = []
+    for claim in idle:
+        handover = claim_end_with_handover(claim=claim, reason=ClaimEnd.LAPSED, at=now)
+        if handover is not None:
+            handovers.append(handover)
+    return handovers
+
+
+@transaction.atomic
+def handover_amend(
+    *, consultant: User, handover: Handover, done: str, state: str, next_step: str, links: str
+) -> Handover:
+    """Lets the consultant complete a handover that was drafted for them."""
+    if handover.claim.consultant_id != consultant.pk:
+        raise PermissionDenied
+    fields = {"done": done.strip(), "state": state.strip(), "next_step": next_step.strip()}
+    missing = {name: _("Needed by the next person.") for name, value in fields.items() if not value}
+    if missing:
+        raise ValidationError(missing)
+    for name, value in fields.items():
+        setattr(handover, name, value)
+    handover.links = links.strip()
+    handover.author = consultant
+    handover.amended_at = timezone.now()
+    handover.save()
+    return handover
+
+
+# --- Review -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def task_submit(*, consultant: User, task: Task, note: str = "") -> Task:
+    """Hands the work to the field lead for review."""
+    claim = _active_claim(consultant, task)
+    locked = Task.objects.select_for_update().get(pk=task.pk)
+    if locked.status != TaskStatus.CLAIMED:
+        raise WorkError(_("This task is not in progress."))
+    locked.status = TaskStatus.IN_REVIEW
+    locked.updated_at = timezone.now()
+    locked.save(update_fields=["status", "updated_at"])
+    _touch(claim)
+    _event(locked, TaskEventKind.SUBMITTED, consultant, note.strip())
+    return locked
+
+
+@transaction.atomic
+def task_return(*, lead: User, task: Task, comment: str) -> Task:
+    """Sends the work back to the consultant with what to change."""
+    locked = Task.objects.select_for_update().select_related("project").get(pk=task.pk)
+    _require_lead(lead, locked.project)
+    if locked.status != TaskStatus.IN_REVIEW:
+        raise WorkError(_("Only a task in review can be returned."))
+    if not comment.strip():
+        raise ValidationError({"comment": _("Say what to change.")})
+    locked.status = TaskStatus.CLAIMED
+    locked.save(update_fields=["status"])
+    Claim.objects.filter(task=locked, ended_at__isnull=True).update(last_activity_at=timezone.now())
+    _event(locked, TaskEventKind.RETURNED, lead, comment.strip())
+    return locked
+
+
+@transaction.atomic
+def task_accept(*, lead: User, task: Task) -> Task:
+    """Accepts the work: the task is done, and the tasks waiting only for it become ready."""
+    locked = Task.objects.select_for_update().select_related("project").get(pk=task.pk)
+    _require_lead(lead, locked.project)
+    if locked.status != TaskStatus.IN_REVIEW:
+        raise WorkError(_("Only a task in review can be accepted."))
+    now = timezone.now()
+    for claim in Claim.objects.filter(task=locked, ended_at__isnull=True):
+        _end_claim(claim, ClaimEnd.DONE, now)
+    locked.status = TaskStatus.DONE
+    locked.updated_at = now
+    locked.save(update_fields=["status", "updated_at"])
+    _event(locked, TaskEventKind.ACCEPTED, lead)
+    for dependent in locked.dependents.select_for_update().filter(status=TaskStatus.BLOCKED):
+        if _readiness(dependent) == TaskStatus.READY:
+            Task.objects.filter(pk=dependent.pk).update(status=TaskStatus.READY, updated_at=now)
+            _event(dependent, TaskEventKind.UNBLOCKED, None)
+    return locked
+
+
+# --- Knowledge base and onboarding --------------------------------------------------------
+
+
+@transaction.atomic
+def page_save(
+    *,
+    author: User,
+    project: Project,
+    title: str,
+    body: str,
+    summary: str = "",
+    page: KnowledgePage | None = None,
+    is_start_here: bool = False,
+) -> KnowledgePage:
+    """Creates or changes a knowledge-base page, keeping every version."""
+    if not (access.is_lead(author, project) or access.is_team_member(author, project)):
+        raise PermissionDenied
+    title, body = title.strip(), body.strip()
+    if not title or not body:
+        raise ValidationError({"title" if not title else "body": _("This field is required.")})
+    if page is None:
+        base = slugify(title)[:70] or "page"
+        slug, n = base, 1
+        while KnowledgePage.objects.filter(project=project, slug=slug).exists():
+            n += 1
+            slug = f"{base}-{n}"
+        page = KnowledgePage(project=project, slug=slug)
+    elif page.title == title and page.body == body and page.is_start_here == is_start_here:
+        return page
+    if is_start_here:
+        KnowledgePage.objects.filter(project=project, is_start_here=True).exclude(
+            pk=page.pk
+        ).update(is_start_here=False)
+    page.title, page.body, page.is_start_here = title, body, is_start_here
+    page.updated_at = timezone.now()
+    page.save()
+    number = (page.revisions.aggregate(top=Max("number"))["top"] or 0) + 1
+    KnowledgeRevision.objects.create(
+        page=page, number=number, title=title, body=body, author=author, summary=summary.strip()
+    )
+    return page
+
+
+@transaction.atomic
+def onboarding_step_add(
+    *,
+    lead: User,
+    project: Project,
+    kind: str,
+    title: str,
+    details: str = "",
+    page: KnowledgePage | None = None,
+) -> OnboardingStep:
+    """Adds a step at the end of the project's onboarding kit."""
+    _require_lead(lead, project)
+    position = (project.onboarding_steps.aggregate(top=Max("position"))["top"] or 0) + 1
+    step = OnboardingStep(
+        project=project, position=position, kind=kind, title=title.strip(), details=details.strip()
+    )
+    if page is not None and page.project_id == project.pk:
+        step.page = page
+    step.full_clean()
+    step.save()
+    return step
+
+
+def onboarding_step_delete(*, lead: User, step: OnboardingStep) -> None:
+    """Removes a step of the kit, and everyone's tick on it."""
+    _require_lead(lead, step.project)
+    step.delete()
+
+
+def onboarding_step_toggle(*, user: User, step: OnboardingStep) -> bool:
+    """Ticks (or unticks) a step of the kit for oneself; returns whether it is now done."""
+    deleted, _rows = OnboardingProgress.objects.filter(step=step, user=user).delete()
+    if deleted:
+        return False
+    OnboardingProgress.objects.get_or_create(step=step, user=user)
+    return True

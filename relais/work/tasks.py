@@ -1,0 +1,43 @@
+"""Background jobs of the work app: lapsing idle claims, and telling people a claim ended."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django_tasks import task
+
+from relais.work.models import Claim
+
+
+@task()
+def claim_ended_notify(*, claim_id: int, language: str) -> None:
+    claim = Claim.objects.select_related("task__project__field_lead", "consultant", "handover").get(
+        pk=claim_id
+    )
+    task_url = settings.SITE_URL + reverse("work:task_detail", kwargs={"task_pk": claim.task_id})
+    recipients = {claim.consultant.email}
+    if claim.task.project.field_lead is not None:
+        recipients.add(claim.task.project.field_lead.email)
+    context = {"claim": claim, "url": task_url, "lapse_days": settings.CLAIM_LAPSE_DAYS}
+    with translation.override(language):
+        subject = render_to_string("work/email/claim_ended_subject.txt", context).strip()
+        body = render_to_string("work/email/claim_ended_message.txt", context)
+    send_mail(subject, body, None, sorted(recipients))
+
+
+@task()
+def claims_lapse_job(*, reschedule_minutes: int = 0) -> int:
+    """Lapses idle claims; when asked, enqueues its next run (the worker's own clock)."""
+    from relais.work.services import claims_lapse
+
+    lapsed = len(claims_lapse())
+    if reschedule_minutes:
+        claims_lapse_job.using(
+            run_after=timezone.now() + dt.timedelta(minutes=reschedule_minutes)
+        ).enqueue(reschedule_minutes=reschedule_minutes)
+    return lapsed
