@@ -12,6 +12,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from relais.accounts.api import router as accounts_router
 from relais.accounts.auth import AUTH
+from relais.bench.api import router as bench_router
 from relais.projects.api import router as projects_router
 from relais.work.api import router as work_router
 
@@ -91,3 +92,4 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 api.add_router("/", accounts_router)
 api.add_router("/", projects_router)
 api.add_router("/", work_router)
+api.add_router("/", bench_router)

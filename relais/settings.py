@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "relais.accounts",
     "relais.projects",
     "relais.work",
+    "relais.bench",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -195,9 +196,11 @@ PROJECT_MAX_IMAGES = env_int("RELAIS_PROJECT_MAX_IMAGES", 6, minimum=1)
 # A consultant holds at most this many tasks at once; a claim without activity lapses.
 MAX_ACTIVE_CLAIMS = env_int("RELAIS_MAX_ACTIVE_CLAIMS", 2, minimum=1)
 CLAIM_LAPSE_DAYS = env_int("RELAIS_CLAIM_LAPSE_DAYS", 3, minimum=1)
+ROSTER_MAX_BYTES = env_int("RELAIS_ROSTER_MAX_MB", 5, minimum=1) * 1024 * 1024
 IMAGE_MAX_BYTES = env_int("RELAIS_IMAGE_MAX_MB", 5, minimum=1) * 1024 * 1024
 # Uploads above this size are refused before being read whole into memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 LOGGING = {
     "version": 1,

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("relais.accounts.urls")),
     path("", include("relais.projects.urls")),
     path("", include("relais.work.urls")),
+    path("", include("relais.bench.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -231,3 +231,42 @@ def user_update_profile(*, user: User, first_name: str, last_name: str) -> User:
     user.full_clean(exclude=["password"])
     user.save(update_fields=["first_name", "last_name"])
     return user
+
+
+def welcome_link_path(user: User) -> str:
+    """The path of a one-time link that lets someone registered by their firm choose a password
+    (the token dies with the first password set)."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return reverse("accounts:welcome", kwargs={"uidb64": uid, "token": token})
+
+
+def welcome_user(uidb64: str, token: str) -> User | None:
+    """The user a welcome link designates, if the link is still valid."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.http import urlsafe_base64_decode
+
+    try:
+        pk = int(urlsafe_base64_decode(uidb64).decode())
+    except (ValueError, TypeError, UnicodeDecodeError):
+        return None
+    user = User.objects.filter(pk=pk, is_active=True).first()
+    if user is None or not default_token_generator.check_token(user, token):
+        return None
+    return user
+
+
+@transaction.atomic
+def user_set_first_password(*, user: User, password: str) -> User:
+    """Sets the password chosen from a welcome link; receiving the link verified the address."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    EmailAddress.objects.update_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
+    return user

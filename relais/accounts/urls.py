@@ -29,6 +29,7 @@ urlpatterns = [
         name="invitation_revoke",
     ),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("welcome/<str:uidb64>/<str:token>/", views.welcome, name="welcome"),
     path("settings/", views.user_settings, name="settings"),
     path("settings/tokens/", views.api_token_create, name="api_token_create"),
     path("settings/tokens/<int:token_pk>/revoke/", views.api_token_revoke, name="api_token_revoke"),

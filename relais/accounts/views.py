@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -295,3 +296,28 @@ def api_token_revoke(request: HttpRequest, token_pk: int) -> HttpResponse:
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "accounts/settings.html#tokens", _settings_context(user))
     return redirect("accounts:settings")
+
+
+@require_http_methods(["GET", "POST"])
+def welcome(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """A consultant registered by their firm chooses a password (one-time link)."""
+    user = services.welcome_user(uidb64, token)
+    if user is None:
+        return render(
+            request,
+            "accounts/invitation_invalid.html",
+            {"reason": _("This link has expired or was already used: ask for a password reset.")},
+            status=410,
+        )
+    form = SetPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.user_set_first_password(user=user, password=form.cleaned_data["new_password1"])
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome to Relais."))
+        return redirect("core:dashboard")
+    return render(
+        request,
+        "accounts/welcome.html",
+        {"form": form, "account": user},
+        status=400 if form.errors else 200,
+    )

@@ -93,7 +93,9 @@ class HandoverForm(forms.Form):
 
 
 class TimeEntryForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     hours = forms.DecimalField(
         label=_("Hours"), min_value=Decimal("0.25"), max_value=Decimal(24), decimal_places=2
     )

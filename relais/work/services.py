@@ -448,7 +448,9 @@ def draft_handover(claim: Claim) -> dict[str, str]:
     }
 
 
-def claim_end_with_handover(*, claim: Claim, reason: str, at: dt.datetime) -> Handover | None:
+def claim_end_with_handover(
+    *, claim: Claim, reason: str, at: dt.datetime, notify: bool = True
+) -> Handover | None:
     """Ends a claim without the consultant's note (lapse, recall, team change): the task returns
     to the backlog with a handover drafted from the work log. Safe to run twice."""
     with transaction.atomic():
@@ -468,10 +470,11 @@ def claim_end_with_handover(*, claim: Claim, reason: str, at: dt.datetime) -> Ha
             ClaimEnd.RECALLED: TaskEventKind.RECALLED,
         }
         _event(claim.task, kinds.get(reason, TaskEventKind.RELEASED), None)
-        language = settings.LANGUAGE_CODE
-        transaction.on_commit(
-            lambda: claim_ended_notify.enqueue(claim_id=claim.pk, language=language)
-        )
+        if notify:
+            language = settings.LANGUAGE_CODE
+            transaction.on_commit(
+                lambda: claim_ended_notify.enqueue(claim_id=claim.pk, language=language)
+            )
         return handover
 
 

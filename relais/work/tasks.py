@@ -32,9 +32,13 @@ def claim_ended_notify(*, claim_id: int, language: str) -> None:
 
 @task()
 def claims_lapse_job(*, reschedule_minutes: int = 0) -> int:
-    """Lapses idle claims; when asked, enqueues its next run (the worker's own clock)."""
+    """Applies the recalls whose date has come and lapses idle claims; when asked, enqueues its
+    next run (the worker's own clock)."""
+    # Imported here: the services enqueue this module's jobs.
+    from relais.bench.services import recalls_apply_due
     from relais.work.services import claims_lapse
 
+    recalls_apply_due()
     lapsed = len(claims_lapse())
     if reschedule_minutes:
         claims_lapse_job.using(

@@ -198,3 +198,27 @@ def test_accepting_a_service_invitation_twice_raises(alice, acme, charlie):
     services.invitation_accept(invitation=link.invitation, user=charlie)
     with pytest.raises(services.InvitationError):
         services.invitation_accept(invitation=link.invitation, user=charlie)
+
+
+def test_a_welcome_link_sets_the_first_password_once_and_verifies_the_address(client):
+    from relais.accounts.tests.factories import UserFactory
+
+    user = UserFactory(email="newbie@acme.example")
+    user.set_unusable_password()
+    user.save()
+    EmailAddress.objects.filter(user=user).update(verified=False)
+    path = services.welcome_link_path(user)
+    response = client.post(
+        path, {"new_password1": "Un-mot-de-passe-42", "new_password2": "Un-mot-de-passe-42"}
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("Un-mot-de-passe-42")
+    assert EmailAddress.objects.get(user=user).verified
+    client.logout()
+    assert client.get(path).status_code == 410  # used once
+
+
+def test_a_forged_welcome_link_is_refused(client):
+    response = client.get(reverse("accounts:welcome", kwargs={"uidb64": "MQ", "token": "abc-def"}))
+    assert response.status_code == 410

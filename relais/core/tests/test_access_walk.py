@@ -8,6 +8,7 @@ whose parameter this walk does not know makes the test fail until it is added to
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 from decimal import Decimal
@@ -19,6 +20,8 @@ from django.urls.resolvers import RegexPattern, RoutePattern
 from relais.accounts import services
 from relais.accounts.models import ApiToken, Invitation, Membership, Organisation, Role, User
 from relais.accounts.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+from relais.bench import services as bench_services
+from relais.bench.models import BenchPeriod, ConsultantProfile, FirmTerms, Mission, Recall
 from relais.projects.models import Diagnosis, Project, ProjectImage, ProjectStatus
 from relais.projects.tests.factories import ProjectFactory
 from relais.work import services as work_services
@@ -52,6 +55,8 @@ SECRETS = [
     "Page secrète",
     "Étape secrète",
     "dora.team@esn.example",
+    "dora.bench@acme.example",
+    "REL-",
 ]
 
 # Parameters of third-party URLs (allauth, admin) that designate no object of ours.
@@ -111,7 +116,12 @@ def victims(alice, bob, acme, nadia, fabien, les_amis):
         organisation=les_amis, answers={}, verdict="eligible", score=100
     )
     work = work_fixture(fabien)
+    period, mission = bench_fixture(alice, acme, work["project"])
     return {
+        "period_pk": [period.pk],
+        "period_id": [period.pk],
+        "mission_pk": [mission.pk],
+        "firm_id": [acme.pk],
         "project_pk": [draft.pk, work["project"].pk],
         "project_id": [draft.pk, work["project"].pk],
         "task_pk": [work["task"].pk],
@@ -133,6 +143,8 @@ def victims(alice, bob, acme, nadia, fabien, les_amis):
         "kind": ["firm", "nonprofit"],
         # A real invitation link is a capability meant for its holder: see test_invitations.
         "token": ["not-a-real-token"],
+        # A welcome link for Alice: an outsider must not get a password form out of a guess.
+        "uidb64": ["MQ"],
     }
 
 
@@ -175,6 +187,31 @@ def work_fixture(lead):
     }
 
 
+def bench_fixture(alice, acme, project):
+    """Acme's consultant on the bench, on a mission with its agreement, and Acme's terms."""
+    dora = MembershipFactory(
+        organisation=acme, role=Role.CONSULTANT, user__email="dora.bench@acme.example"
+    ).user
+    bench_services.firm_terms_set(
+        admin=alice,
+        firm=acme,
+        valid_from=dt.date(2020, 1, 1),
+        mode="fee",
+        fee_rate=Decimal(1),
+        headcount=50,
+        bench_rate=Decimal(5),
+        average_tjm_cents=500_00,
+        average_daily_cost_cents=400_00,
+        turnover_cents=5_000_000_00,
+    )
+    period = bench_services.bench_period_open(
+        admin=alice, firm=acme, consultant=dora, start=dt.date.today() - dt.timedelta(days=3)
+    )
+    mission = bench_services.mission_create(consultant=dora, project=project)
+    bench_services.mission_agreement_draw_up(admin=alice, mission=mission)
+    return period, mission
+
+
 def fingerprint() -> tuple[object, ...]:
     return (
         sorted(Organisation.objects.values_list("pk", "name", "siren", "rna", "city")),
@@ -193,6 +230,11 @@ def fingerprint() -> tuple[object, ...]:
         sorted(OnboardingStep.objects.values_list("pk", "title")),
         sorted(OnboardingProgress.objects.values_list("pk", "user_id")),
         TimeEntry.objects.count(),
+        sorted(BenchPeriod.objects.values_list("pk", "status", "end")),
+        sorted(Mission.objects.values_list("pk", "status", "consultant_agreed_at", "end")),
+        Recall.objects.count(),
+        FirmTerms.objects.count(),
+        ConsultantProfile.objects.count(),
         Comment.objects.count(),
     )
 

@@ -82,6 +82,51 @@ def test_the_demo_data_is_deterministic_and_safe_to_run_twice():
         assert User.objects.get(email=email).memberships.filter(role=role).exists()
 
 
+def test_the_full_demo_covers_every_side_and_loads_once():
+    from django.core.management import call_command
+
+    from relais.bench.models import Mission, Recall
+    from relais.projects.models import Project
+    from relais.work.models import Handover, Task
+
+    call_command("seed_demo", verbosity=0)
+    counts = (
+        Project.objects.count(),
+        Task.objects.count(),
+        Mission.objects.count(),
+        Recall.objects.count(),
+    )
+    call_command("seed_demo", verbosity=0)
+    assert (
+        Project.objects.count(),
+        Task.objects.count(),
+        Mission.objects.count(),
+        Recall.objects.count(),
+    ) == counts
+    assert set(Project.objects.values_list("status", flat=True)) >= {
+        "draft",
+        "submitted",
+        "changes_requested",
+        "accepted",
+        "active",
+        "paused",
+        "completed",
+        "rejected",
+        "withdrawn",
+        "archived",
+    }
+    for project in Project.objects.filter(status="active"):
+        assert project.tasks.count() >= 30
+        assert project.tasks.filter(dependencies__isnull=False).exists()
+        assert project.knowledge_pages.filter(is_start_here=True).exists()
+        assert project.onboarding_steps.exists()
+    assert Handover.objects.filter(drafted_automatically=False).exists()
+    for firm in Organisation.objects.filter(kind="firm"):
+        assert Mission.objects.filter(bench_period__firm=firm, status="active").exists()
+        assert Recall.objects.filter(bench_period__firm=firm).exists()
+    assert Handover.objects.filter(reason="recalled", drafted_automatically=True).count() == 3
+
+
 def test_demo_accounts_can_sign_in_with_the_printed_password(client):
     from relais.accounts.demo import DEMO_PASSWORD
 

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from relais.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
 from relais.accounts.models import Role, User
+from relais.bench.demo import seed_bench
 from relais.projects.demo import seed_projects
 from relais.work.demo import seed_work
 
@@ -29,6 +30,7 @@ class Command(BaseCommand):
                 seed_demo()
                 seed_projects(User.objects.get(email=DEMO_ACCOUNTS[Role.OPERATOR_STAFF]))
                 seed_work()
+                seed_bench()
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         if User.objects.filter(email__in=DEMO_ACCOUNTS.values()).exists():
             self.stdout.write("Demo accounts (one per role), sign in at /accounts/login/:")

@@ -1,0 +1,76 @@
+"""The only way views and the API fetch firm-side objects for a user.
+
+A consultant's bench status is never shown outside their firm, the operator and the projects
+they work on: firm admins see their firm's; the consultant sees their own; a project's field
+lead and nonprofit admins see the missions on that project; operator staff see all.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from relais.accounts.access import organisation_get_for_user
+from relais.accounts.models import Organisation, OrganisationKind, Role
+from relais.bench.models import BenchPeriod, Mission
+
+if TYPE_CHECKING:
+    from relais.accounts.models import User
+
+
+def firm_get_for_admin(user: User, pk: int) -> Organisation:
+    """A firm the user administers (its members who are not admins get 403)."""
+    firm = organisation_get_for_user(user, pk)
+    if firm.kind != OrganisationKind.FIRM:
+        raise Http404
+    if not user.has_role(firm.pk, [Role.FIRM_ADMIN]):
+        raise PermissionDenied
+    return firm
+
+
+def bench_periods_for(user: User) -> QuerySet[BenchPeriod]:
+    """Bench periods the user may see: their firms' (as admin), their own, all for staff."""
+    if user.is_operator_staff:
+        return BenchPeriod.objects.all()
+    firms = [org for org, role in user.role_set if role == Role.FIRM_ADMIN]
+    return BenchPeriod.objects.filter(Q(firm_id__in=firms) | Q(consultant=user))
+
+
+def bench_period_get_for_user(user: User, pk: int, *, admin: bool = False) -> BenchPeriod:
+    period = bench_periods_for(user).select_related("firm", "consultant").filter(pk=pk).first()
+    if period is None:
+        raise Http404
+    if admin and not user.has_role(period.firm_id, [Role.FIRM_ADMIN]):
+        raise PermissionDenied
+    return period
+
+
+def missions_for(user: User) -> QuerySet[Mission]:
+    """Missions the user may see: their firms', their own, their projects', all for staff."""
+    if user.is_operator_staff:
+        return Mission.objects.all()
+    firms = [org for org, role in user.role_set if role == Role.FIRM_ADMIN]
+    nonprofits = [org for org, role in user.role_set if role == Role.NONPROFIT_ADMIN]
+    return Mission.objects.filter(
+        Q(bench_period__firm_id__in=firms)
+        | Q(consultant=user)
+        | Q(project__field_lead=user)
+        | Q(project__nonprofit_id__in=nonprofits)
+    )
+
+
+def mission_get_for_user(user: User, pk: int) -> Mission:
+    mission = (
+        missions_for(user)
+        .select_related(
+            "consultant", "project__nonprofit", "project__field_lead", "bench_period__firm", "terms"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if mission is None:
+        raise Http404
+    return mission

@@ -1,0 +1,224 @@
+"""Forms of the firm side: they parse and validate input; services do the writing."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from relais.accounts.models import Organisation, Role, User
+from relais.bench.models import LendingMode, SkillLevel
+from relais.core.models import Cause, Language, Skill
+
+
+class EurosField(forms.DecimalField):
+    """An amount in euros typed by a person, kept in integer cents."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", Decimal(0))
+        kwargs.setdefault("max_digits", 14)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.replace(" ", "").replace("\u202f", "").replace("€", "").replace(",", ".")
+        return super().to_python(value)
+
+    def clean(self, value: Any) -> int | None:
+        amount = super().clean(value)
+        return None if amount is None else int(amount * 100)
+
+
+class TermsForm(forms.Form):
+    mode = forms.ChoiceField(label=_("Mode"), choices=LendingMode.choices, widget=forms.RadioSelect)
+    fee_rate = forms.DecimalField(
+        label=_("Fee rate (% of the daily rate)"),
+        min_value=Decimal(0),
+        max_value=Decimal(100),
+        decimal_places=2,
+        initial=Decimal(1),
+        help_text=_(
+            "Symbolic fee mode: the fee is this share of the TJM per bench day. 1 % by default."
+        ),
+    )
+    max_bench_days_per_year = forms.IntegerField(
+        label=_("Bench days lent per consultant and year, at most"),
+        min_value=1,
+        max_value=260,
+        initial=40,
+    )
+    preferred_causes = forms.ModelMultipleChoiceField(
+        label=_("Preferred causes"),
+        queryset=Cause.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    headcount = forms.IntegerField(
+        label=_("Consultants (headcount)"), min_value=1, max_value=1_000_000
+    )
+    bench_rate = forms.DecimalField(
+        label=_("Bench rate (% of the time)"),
+        min_value=Decimal(0),
+        max_value=Decimal(100),
+        decimal_places=2,
+        help_text=_(
+            "For 10 to 20 consultants on client missions, about one is on the bench: 5 to 10 %."
+        ),
+    )
+    average_tjm_cents = EurosField(label=_("Average daily rate (TJM, €)"))
+    average_daily_cost_cents = EurosField(
+        label=_("Average loaded daily cost (€)"),
+        help_text=_("Gross salary and employer charges for one working day."),
+    )
+    turnover_cents = EurosField(label=_("Yearly turnover excluding tax (€)"))
+
+
+class EstimateForm(forms.Form):
+    mode = forms.ChoiceField(
+        label=_("Mode"),
+        choices=LendingMode.choices,
+        widget=forms.RadioSelect,
+        initial=LendingMode.FEE,
+    )
+    headcount = forms.IntegerField(
+        label=_("Consultants (headcount)"), min_value=1, max_value=1_000_000
+    )
+    bench_rate = forms.DecimalField(
+        label=_("Bench rate (% of the time)"),
+        min_value=Decimal(0),
+        max_value=Decimal(100),
+        decimal_places=2,
+    )
+    tjm_cents = EurosField(label=_("Average daily rate (TJM, €)"))
+    daily_cost_cents = EurosField(label=_("Average loaded daily cost (€)"))
+    turnover_cents = EurosField(label=_("Yearly turnover excluding tax (€)"))
+    fee_rate = forms.DecimalField(
+        label=_("Fee rate (% of the daily rate)"),
+        min_value=Decimal(0),
+        max_value=Decimal(100),
+        decimal_places=2,
+        initial=Decimal(1),
+    )
+    year = forms.IntegerField(label=_("Fiscal year"), min_value=2025, max_value=2100)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["year"].initial = timezone.localdate().year
+
+
+class RosterUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Roster file (CSV or XLSX)"),
+        help_text=_(
+            "Columns: email, first_name, last_name, job_title, tjm, daily_cost, skills, "
+            "employee_id."
+        ),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.ROSTER_MAX_BYTES:
+            raise forms.ValidationError(
+                _("This file weighs %(size)s; the limit is %(limit)s."),
+                params={
+                    "size": filesizeformat(upload.size),
+                    "limit": filesizeformat(settings.ROSTER_MAX_BYTES),
+                },
+            )
+        if not upload.name.lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError(_("Send a .csv or .xlsx file."))
+        return upload
+
+
+class BenchPeriodForm(forms.Form):
+    consultant = forms.ModelChoiceField(label=_("Consultant"), queryset=User.objects.none())
+    start = forms.DateField(
+        label=_("Start"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    expected_end = forms.DateField(
+        label=_("Expected end"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args: Any, firm: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["consultant"].queryset = User.objects.filter(  # type: ignore[attr-defined]
+            memberships__organisation=firm, memberships__role=Role.CONSULTANT
+        ).order_by("last_name", "first_name")
+        self.fields["start"].initial = timezone.localdate()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("start") and data.get("expected_end") and data["expected_end"] < data["start"]:
+            self.add_error("expected_end", _("A bench period cannot end before it starts."))
+        return data
+
+
+class BenchRequestForm(forms.Form):
+    start = forms.DateField(
+        label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    expected_end = forms.DateField(
+        label=_("Until (expected)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("start") and data.get("expected_end") and data["expected_end"] < data["start"]:
+            self.add_error("expected_end", _("A bench period cannot end before it starts."))
+        return data
+
+
+class RecallForm(forms.Form):
+    effective_date = forms.DateField(
+        label=_("Effective date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Today if left empty."),
+    )
+
+
+class ProfileForm(forms.Form):
+    bio = forms.CharField(
+        label=_("Short bio"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    causes = forms.ModelMultipleChoiceField(
+        label=_("Causes I care about"),
+        queryset=Cause.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    languages = forms.ModelMultipleChoiceField(
+        label=_("Languages I work in"),
+        queryset=Language.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    matching_opt_out = forms.BooleanField(label=_("Do not suggest me to projects"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        levels = [("", _("—"))] + [(str(v), label) for v, label in SkillLevel.choices]
+        for skill in Skill.objects.all():
+            self.fields[f"skill_{skill.slug}"] = forms.TypedChoiceField(
+                label=str(skill), choices=levels, required=False, coerce=int, empty_value=None
+            )
+
+    def skill_levels(self) -> dict[str, int]:
+        return {
+            name.removeprefix("skill_"): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("skill_") and value
+        }

@@ -1,0 +1,293 @@
+"""Firm terms (versioned), the roster, bench periods, missions with their loan agreements,
+recalls, and the dated tax parameters behind the firm's return."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+PERCENT = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
+
+
+class LendingMode(models.TextChoices):
+    FEE = "fee", _("Symbolic fee")
+    SPONSORSHIP = "sponsorship", _("Skills sponsorship")
+
+
+class FirmTerms(models.Model):
+    """One version of a firm's lending terms; a mission takes the version valid when it starts."""
+
+    firm = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="terms"
+    )
+    valid_from = models.DateField(_("valid from"))
+    mode = models.CharField(_("mode"), max_length=20, choices=LendingMode.choices)
+    fee_rate = models.DecimalField(
+        _("fee rate (% of the daily rate)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(1),
+        validators=PERCENT,
+    )
+    max_bench_days_per_year = models.PositiveSmallIntegerField(
+        _("bench days lent per consultant and year, at most"), default=40
+    )
+    preferred_causes = models.ManyToManyField(
+        "core.Cause", verbose_name=_("preferred causes"), blank=True
+    )
+    headcount = models.PositiveIntegerField(_("consultants (headcount)"))
+    bench_rate = models.DecimalField(
+        _("bench rate (% of the time)"), max_digits=5, decimal_places=2, validators=PERCENT
+    )
+    average_tjm_cents = models.PositiveBigIntegerField(_("average daily rate (TJM)"))
+    average_daily_cost_cents = models.PositiveBigIntegerField(_("average loaded daily cost"))
+    turnover_cents = models.PositiveBigIntegerField(_("yearly turnover excluding tax"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-valid_from", "-id"]
+        verbose_name = _("firm terms")
+        verbose_name_plural = _("firm terms")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fee_rate__gte=0) & Q(fee_rate__lte=100), name="fee_rate_is_a_percentage"
+            ),
+            models.CheckConstraint(
+                condition=Q(bench_rate__gte=0) & Q(bench_rate__lte=100),
+                name="bench_rate_is_a_percentage",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.firm} — {self.valid_from}"
+
+
+class ConsultantProfile(models.Model):
+    """A consultant of a firm: what the firm records (pay data stays with the firm) and what the
+    consultant tells about themselves."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consultant_profile"
+    )
+    firm = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="consultants"
+    )
+    employee_id = models.CharField(_("employee id"), max_length=50, blank=True)
+    job_title = models.CharField(_("job title"), max_length=150, blank=True)
+    tjm_cents = models.PositiveBigIntegerField(_("daily rate (TJM)"), default=0)
+    daily_cost_cents = models.PositiveBigIntegerField(_("loaded daily cost"), default=0)
+    bio = models.TextField(_("short bio"), blank=True, max_length=1000)
+    causes = models.ManyToManyField("core.Cause", verbose_name=_("causes I care about"), blank=True)
+    languages = models.ManyToManyField(
+        "core.Language", verbose_name=_("languages I work in"), blank=True
+    )
+    matching_opt_out = models.BooleanField(
+        _("do not suggest me to projects"),
+        default=False,
+        help_text=_("Suggestions use your skills and causes; you can opt out at any time."),
+    )
+
+    class Meta:
+        verbose_name = _("consultant profile")
+        verbose_name_plural = _("consultant profiles")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["firm", "employee_id"],
+                condition=~Q(employee_id=""),
+                name="unique_employee_id_per_firm",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class SkillLevel(models.IntegerChoices):
+    BEGINNER = 1, _("Beginner")
+    CONFIRMED = 2, _("Confirmed")
+    EXPERT = 3, _("Expert")
+
+
+class ConsultantSkill(models.Model):
+    profile = models.ForeignKey(ConsultantProfile, on_delete=models.CASCADE, related_name="skills")
+    skill = models.ForeignKey("core.Skill", on_delete=models.CASCADE, related_name="+")
+    level = models.PositiveSmallIntegerField(
+        _("level"), choices=SkillLevel.choices, default=SkillLevel.CONFIRMED
+    )
+
+    class Meta:
+        ordering = ["-level", "skill__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "skill"], name="one_level_per_skill")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.skill} ({self.get_level_display()})"
+
+
+class BenchStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    OPEN = "open", _("On the bench")
+    ENDED = "ended", _("Ended")
+    REFUSED = "refused", _("Refused")
+
+
+class BenchPeriod(models.Model):
+    """A span during which a consultant is available; ends by recall or end date."""
+
+    consultant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bench_periods"
+    )
+    firm = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="bench_periods"
+    )
+    start = models.DateField(_("start"))
+    expected_end = models.DateField(_("expected end"), null=True, blank=True)
+    end = models.DateField(_("end"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=BenchStatus.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-start", "-id"]
+        verbose_name = _("bench period")
+        verbose_name_plural = _("bench periods")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expected_end__isnull=True) | Q(expected_end__gte=models.F("start")),
+                name="bench_expected_end_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consultant} {self.start}"
+
+
+class MissionStatus(models.TextChoices):
+    AWAITING = "awaiting", _("Awaiting the agreement")
+    ACTIVE = "active", _("Active")
+    ENDED = "ended", _("Ended")
+
+
+class Mission(models.Model):
+    """A consultant's engagement on one project during one bench period, with the terms taken
+    from the firm's version valid when it was created."""
+
+    consultant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="missions"
+    )
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.PROTECT, related_name="missions"
+    )
+    bench_period = models.ForeignKey(BenchPeriod, on_delete=models.PROTECT, related_name="missions")
+    terms = models.ForeignKey(FirmTerms, on_delete=models.PROTECT, related_name="missions")
+    mode = models.CharField(_("mode"), max_length=20, choices=LendingMode.choices)
+    fee_rate = models.DecimalField(_("fee rate (%)"), max_digits=5, decimal_places=2)
+    tjm_cents = models.PositiveBigIntegerField(_("daily rate (TJM)"))
+    daily_cost_cents = models.PositiveBigIntegerField(_("loaded daily cost"))
+    start = models.DateField(_("start"), null=True, blank=True)
+    end = models.DateField(_("end"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=MissionStatus.choices, default=MissionStatus.AWAITING
+    )
+    agreement_number = models.CharField(_("agreement number"), max_length=30, blank=True)
+    agreement_generated_at = models.DateTimeField(_("agreement drawn up"), null=True, blank=True)
+    consultant_agreed_at = models.DateTimeField(
+        _("consultant's written agreement"), null=True, blank=True
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("mission")
+        verbose_name_plural = _("missions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultant", "project", "bench_period"], name="one_mission_per_period"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="active")
+                | (Q(agreement_generated_at__isnull=False) & Q(consultant_agreed_at__isnull=False)),
+                name="mission_starts_with_agreement_and_consent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consultant} → {self.project}"
+
+
+class RecallChannel(models.TextChoices):
+    WEB = "web", _("Relais")
+    API = "api", _("API")
+
+
+class Recall(models.Model):
+    """The firm takes the consultant back. Never refused; recorded with what it released."""
+
+    bench_period = models.OneToOneField(
+        BenchPeriod, on_delete=models.CASCADE, related_name="recall"
+    )
+    effective_date = models.DateField(_("effective date"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    channel = models.CharField(max_length=10, choices=RecallChannel.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    released_tasks = models.JSONField(default=list, blank=True)
+    ended_missions = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("recall")
+        verbose_name_plural = _("recalls")
+
+    def __str__(self) -> str:
+        return f"{self.bench_period} ← {self.effective_date}"
+
+
+class TaxYear(models.Model):
+    """One fiscal year's parameters of skills sponsorship (art. 238 bis CGI): data, not code."""
+
+    year = models.PositiveSmallIntegerField(unique=True)
+    pass_cents = models.PositiveBigIntegerField(_("annual social security ceiling (PASS)"))
+    salary_cap_pass_multiple = models.PositiveSmallIntegerField(default=3)
+    reduction_rate = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal(60))
+    reduction_rate_above_threshold = models.DecimalField(
+        max_digits=5, decimal_places=2, default=Decimal(40)
+    )
+    threshold_cents = models.PositiveBigIntegerField(default=2_000_000_00)
+    floor_cents = models.PositiveBigIntegerField(default=20_000_00)
+    turnover_rate = models.DecimalField(max_digits=5, decimal_places=3, default=Decimal("0.5"))
+    carry_over_years = models.PositiveSmallIntegerField(default=5)
+    employer_charges_rate = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(45),
+        help_text=_("Employer social charges as a % of gross salary, to split a loaded cost."),
+    )
+    working_days = models.PositiveSmallIntegerField(
+        default=218, help_text=_("Working days a year, to turn a yearly cap into a daily one.")
+    )
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("tax year")
+        verbose_name_plural = _("tax years")
+
+    def __str__(self) -> str:
+        return str(self.year)

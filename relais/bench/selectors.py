@@ -1,0 +1,92 @@
+"""Reads of the firm side: who is on the bench, and what the firm gets back this year."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from relais.bench import returns
+from relais.bench.models import BenchPeriod, BenchStatus, LendingMode, Mission, MissionStatus
+from relais.bench.services import terms_at
+
+if TYPE_CHECKING:
+    from relais.accounts.models import Organisation
+
+
+def on_bench_now(firm: Organisation) -> QuerySet[BenchPeriod]:
+    today = timezone.localdate()
+    return (
+        BenchPeriod.objects.filter(firm=firm, status=BenchStatus.OPEN, start__lte=today)
+        .filter(Q(end__isnull=True) | Q(end__gte=today))
+        .select_related("consultant")
+        .prefetch_related(
+            Prefetch(
+                "missions",
+                queryset=Mission.objects.exclude(status=MissionStatus.ENDED).select_related(
+                    "project"
+                ),
+            )
+        )
+    )
+
+
+def mission_days(mission: Mission, start: dt.date, end: dt.date) -> int:
+    """Working days of a mission within [start, end]; nothing counts after its end (recall)."""
+    if mission.start is None:
+        return 0
+    first = max(mission.start, start)
+    last = min(mission.end or end, end)
+    return returns.working_days(first, last) if first <= last else 0
+
+
+@dataclass
+class FirmYear:
+    year: int
+    bench_days: int = 0
+    value_at_tjm_cents: int = 0
+    fee_cents: int = 0
+    valuation_cents: int = 0
+    reduction: returns.Reduction | None = None
+    projects: list[str] = field(default_factory=list)
+    causes: list[str] = field(default_factory=list)
+
+
+def firm_year(firm: Organisation, year: int | None = None) -> FirmYear:
+    """Bench days lent this year up to today, their value at TJM, fee income, and the
+    sponsorship valuation with its tax reduction (caps of the year's parameters)."""
+    today = timezone.localdate()
+    year = year or today.year
+    start, end = dt.date(year, 1, 1), min(dt.date(year, 12, 31), today)
+    parameters = returns.tax_year(year)
+    figures = FirmYear(year)
+    missions = (
+        Mission.objects.filter(bench_period__firm=firm, start__isnull=False, start__lte=end)
+        .filter(Q(end__isnull=True) | Q(end__gte=start))
+        .select_related("project")
+        .prefetch_related("project__causes")
+    )
+    projects: set[str] = set()
+    causes: set[str] = set()
+    for mission in missions:
+        days = mission_days(mission, start, end)
+        figures.bench_days += days
+        figures.value_at_tjm_cents += days * mission.tjm_cents
+        if mission.mode == LendingMode.FEE:
+            figures.fee_cents += returns.fee_cents(days, mission.tjm_cents, mission.fee_rate)
+        else:
+            figures.valuation_cents += days * returns.capped_daily_cost(
+                mission.daily_cost_cents, parameters
+            )
+        projects.add(mission.project.title)
+        causes.update(str(c) for c in mission.project.causes.all())
+    terms = terms_at(firm, today)
+    if figures.valuation_cents and terms is not None:
+        figures.reduction = returns.sponsorship_reduction(
+            figures.valuation_cents, terms.turnover_cents, parameters
+        )
+    figures.projects, figures.causes = sorted(projects), sorted(causes)
+    return figures

@@ -1,0 +1,64 @@
+"""Background jobs of the firm side: they take ids and send the emails."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django_tasks import task
+
+from relais.accounts import services as account_services
+from relais.accounts.models import Organisation, User
+from relais.bench.models import Mission, Recall
+from relais.work.models import Task
+
+
+@task()
+def roster_welcome(*, user_id: int, firm_id: int, language: str) -> None:
+    """Tells a consultant added from a roster import how to choose their password."""
+    user = User.objects.get(pk=user_id)
+    context = {
+        "user": user,
+        "firm": Organisation.objects.get(pk=firm_id),
+        "url": settings.SITE_URL + account_services.welcome_link_path(user),
+    }
+    with translation.override(language):
+        subject = render_to_string("bench/email/welcome_subject.txt", context).strip()
+        body = render_to_string("bench/email/welcome_message.txt", context)
+    send_mail(subject, body, None, [user.email])
+
+
+@task()
+def recall_notify(*, recall_id: int, language: str) -> None:
+    """Tells the consultant and the field leads concerned what a recall released."""
+    recall = Recall.objects.select_related("bench_period__consultant", "bench_period__firm").get(
+        pk=recall_id
+    )
+    consultant = recall.bench_period.consultant
+    tasks = list(
+        Task.objects.filter(pk__in=recall.released_tasks).select_related("project__field_lead")
+    )
+    missions = list(
+        Mission.objects.filter(pk__in=recall.ended_missions).select_related("project__field_lead")
+    )
+    leads = {m.project.field_lead for m in missions if m.project.field_lead} | {
+        t.project.field_lead for t in tasks if t.project.field_lead
+    }
+    context = {
+        "recall": recall,
+        "consultant": consultant,
+        "tasks": tasks,
+        "missions": missions,
+        "url": settings.SITE_URL + reverse("bench:my_bench"),
+    }
+    with translation.override(language):
+        subject = render_to_string("bench/email/recall_subject.txt", context).strip()
+        for recipient, template in [(consultant, "recall_consultant")] + [
+            (lead, "recall_lead") for lead in sorted(leads, key=lambda u: u.pk)
+        ]:
+            body = render_to_string(
+                f"bench/email/{template}.txt", {**context, "recipient": recipient}
+            )
+            send_mail(subject, body, None, [recipient.email])
