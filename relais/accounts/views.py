@@ -25,25 +25,12 @@ from relais.accounts.forms import (
     ProfileForm,
 )
 from relais.accounts.models import OrganisationKind, Role, User
+from relais.core.forms import copy_errors, signed_in_user
 
 if TYPE_CHECKING:
     from relais.accounts.models import Organisation
 
 _CREATABLE_KINDS = {OrganisationKind.FIRM.value, OrganisationKind.NONPROFIT.value}
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _copy_errors(
-    form: OrganisationForm | InvitationForm | ApiTokenForm, error: ValidationError
-) -> None:
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
@@ -56,13 +43,13 @@ def organisation_create(request: HttpRequest, kind: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             organisation = services.organisation_create(
-                creator=_user(request),
+                creator=signed_in_user(request),
                 kind=org_kind,
                 name=form.cleaned_data["name"],
                 **form.service_fields(),
             )
         except ValidationError as error:
-            _copy_errors(form, error)
+            copy_errors(form, error)
         else:
             messages.success(request, _("“%(name)s” is registered.") % {"name": organisation.name})
             next_url = request.GET.get("next", "")
@@ -78,7 +65,7 @@ def organisation_create(request: HttpRequest, kind: str) -> HttpResponse:
 
 @login_required
 def organisation_detail(request: HttpRequest, organisation_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     organisation = access.organisation_get_for_user(user, organisation_pk)
     return render(request, "accounts/organisation_detail.html", _detail_context(user, organisation))
 
@@ -102,7 +89,9 @@ def _detail_context(
 @login_required
 @require_http_methods(["GET", "POST"])
 def organisation_edit(request: HttpRequest, organisation_pk: int) -> HttpResponse:
-    organisation = access.organisation_get_for_user(_user(request), organisation_pk, manage=True)
+    organisation = access.organisation_get_for_user(
+        signed_in_user(request), organisation_pk, manage=True
+    )
     kind = OrganisationKind(organisation.kind)
     form = OrganisationForm(request.POST or None, instance=organisation, kind=kind)
     if request.method == "POST" and form.is_valid():
@@ -111,7 +100,7 @@ def organisation_edit(request: HttpRequest, organisation_pk: int) -> HttpRespons
                 organisation=organisation, name=form.cleaned_data["name"], **form.service_fields()
             )
         except ValidationError as error:
-            _copy_errors(form, error)
+            copy_errors(form, error)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("accounts:organisation_detail", organisation_pk=organisation.pk)
@@ -125,7 +114,7 @@ def organisation_edit(request: HttpRequest, organisation_pk: int) -> HttpRespons
 @login_required
 @require_POST
 def invitation_create(request: HttpRequest, organisation_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     organisation = access.organisation_get_for_user(user, organisation_pk, manage=True)
     form = InvitationForm(request.POST, organisation=organisation)
     if form.is_valid():
@@ -141,7 +130,7 @@ def invitation_create(request: HttpRequest, organisation_pk: int) -> HttpRespons
                 accept_url=accept_url,
             )
         except ValidationError as error:
-            _copy_errors(form, error)
+            copy_errors(form, error)
         else:
             messages.success(
                 request,
@@ -161,7 +150,7 @@ def invitation_create(request: HttpRequest, organisation_pk: int) -> HttpRespons
 def invitation_revoke(
     request: HttpRequest, organisation_pk: int, invitation_pk: int
 ) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     invitation = access.invitation_get_for_user(user, organisation_pk, invitation_pk)
     services.invitation_revoke(invitation=invitation)
     messages.success(request, _("Invitation to %(email)s withdrawn.") % {"email": invitation.email})
@@ -235,7 +224,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def user_settings(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     form = ProfileForm(
         request.POST or None, initial={"first_name": user.first_name, "last_name": user.last_name}
     )
@@ -269,7 +258,7 @@ def _settings_context(
 @login_required
 @require_POST
 def api_token_create(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     form = ApiTokenForm(request.POST)
     new_token = ""
     status = 200
@@ -289,7 +278,7 @@ def api_token_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def api_token_revoke(request: HttpRequest, token_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     token = access.api_token_get_for_user(user, token_pk)
     services.api_token_revoke(token=token)
     messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})

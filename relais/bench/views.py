@@ -28,34 +28,22 @@ from relais.bench.forms import (
     TermsForm,
 )
 from relais.bench.models import BenchPeriod, ConsultantProfile, LendingMode, Mission
+from relais.core.forms import copy_errors, signed_in_user
 from relais.projects.access import public_projects
 from relais.projects.models import ProjectStatus
 from relais.work.models import Handover
 
 if TYPE_CHECKING:
-    from django.forms import BaseForm
+    pass
 
-    from relais.accounts.models import User
 
 _ROSTER_SALT = "relais.bench.roster"
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _copy_errors(form: BaseForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
 @require_GET
 def firm_dashboard(request: HttpRequest, organisation_pk: int) -> HttpResponse:
-    firm = access.firm_get_for_admin(_user(request), organisation_pk)
+    firm = access.firm_get_for_admin(signed_in_user(request), organisation_pk)
     terms = services.terms_at(firm, timezone.localdate())
     return render(
         request,
@@ -73,7 +61,7 @@ def firm_dashboard(request: HttpRequest, organisation_pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def terms_edit(request: HttpRequest, organisation_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     firm = access.firm_get_for_admin(user, organisation_pk)
     current = services.terms_at(firm, timezone.localdate())
     initial: dict[str, Any] = {}
@@ -97,7 +85,7 @@ def terms_edit(request: HttpRequest, organisation_pk: int) -> HttpResponse:
                 admin=user, firm=firm, preferred_causes=data.pop("preferred_causes"), **data
             )
         except ValidationError as error:
-            _copy_errors(form, error)
+            copy_errors(form, error)
         else:
             messages.success(request, _("Terms saved: missions that start from today take them."))
             return redirect("bench:firm_dashboard", organisation_pk=firm.pk)
@@ -126,7 +114,7 @@ def estimate(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def roster_view(request: HttpRequest, organisation_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     firm = access.firm_get_for_admin(user, organisation_pk)
     form = RosterUploadForm(request.POST or None, request.FILES or None)
     check = None
@@ -167,7 +155,7 @@ def roster_view(request: HttpRequest, organisation_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def roster_apply(request: HttpRequest, organisation_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     firm = access.firm_get_for_admin(user, organisation_pk)
     try:
         data = signing.loads(request.POST.get("payload", ""), salt=_ROSTER_SALT, max_age=3600)
@@ -193,14 +181,14 @@ def roster_apply(request: HttpRequest, organisation_pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def bench_periods(request: HttpRequest, organisation_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     firm = access.firm_get_for_admin(user, organisation_pk)
     form = BenchPeriodForm(request.POST or None, firm=firm)
     if request.method == "POST" and form.is_valid():
         try:
             services.bench_period_open(admin=user, firm=firm, **form.cleaned_data)
         except ValidationError as error:
-            _copy_errors(form, error)
+            copy_errors(form, error)
         else:
             messages.success(request, _("Bench period opened."))
             return redirect("bench:bench_periods", organisation_pk=firm.pk)
@@ -220,7 +208,7 @@ def bench_periods(request: HttpRequest, organisation_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def bench_period_decide(request: HttpRequest, period_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     period = access.bench_period_get_for_user(user, period_pk, admin=True)
     try:
         services.bench_period_decide(
@@ -235,7 +223,7 @@ def bench_period_decide(request: HttpRequest, period_pk: int) -> HttpResponse:
 @require_POST
 def bench_period_recall(request: HttpRequest, period_pk: int) -> HttpResponse:
     """One click: the consultant goes back to a client. Never refused."""
-    user = _user(request)
+    user = signed_in_user(request)
     period = access.bench_period_get_for_user(user, period_pk, admin=True)
     form = RecallForm(request.POST)
     effective = form.cleaned_data.get("effective_date") if form.is_valid() else None
@@ -259,7 +247,7 @@ def bench_period_recall(request: HttpRequest, period_pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def my_bench(request: HttpRequest) -> HttpResponse:
     """The consultant's own bench: periods, request, missions, and what a recall left behind."""
-    user = _user(request)
+    user = signed_in_user(request)
     firms = [org for org, role in user.role_set if role == Role.CONSULTANT]
     if not firms:
         raise Http404
@@ -269,7 +257,7 @@ def my_bench(request: HttpRequest) -> HttpResponse:
         try:
             services.bench_period_request(consultant=user, firm=firm, **form.cleaned_data)
         except ValidationError as error:
-            _copy_errors(form, error)
+            copy_errors(form, error)
         else:
             messages.success(request, _("Request sent to your firm."))
             return redirect("bench:my_bench")
@@ -307,7 +295,7 @@ def my_bench(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def mission_join(request: HttpRequest, project_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     project = public_projects().filter(pk=project_pk).first()
     if project is None:
         raise Http404
@@ -326,7 +314,7 @@ def mission_join(request: HttpRequest, project_pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def mission_detail(request: HttpRequest, mission_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     mission = access.mission_get_for_user(user, mission_pk)
     is_firm_admin = user.has_role(mission.bench_period.firm_id, [Role.FIRM_ADMIN])
     return render(
@@ -343,7 +331,7 @@ def mission_detail(request: HttpRequest, mission_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def mission_agreement(request: HttpRequest, mission_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     mission = access.mission_get_for_user(user, mission_pk)
     try:
         services.mission_agreement_draw_up(admin=user, mission=mission)
@@ -357,7 +345,7 @@ def mission_agreement(request: HttpRequest, mission_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def mission_consent(request: HttpRequest, mission_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     mission = access.mission_get_for_user(user, mission_pk)
     if request.POST.get("agree") != "yes":
         messages.error(request, _("Tick the box to give your written agreement."))
@@ -377,7 +365,7 @@ def mission_agreement_pdf(request: HttpRequest, mission_pk: int) -> HttpResponse
     """The loan agreement as a PDF (Code du travail L8241-2, R8241-2)."""
     from weasyprint import HTML
 
-    user = _user(request)
+    user = signed_in_user(request)
     mission = access.mission_get_for_user(user, mission_pk)
     if mission.agreement_generated_at is None:
         raise Http404
@@ -395,7 +383,7 @@ def mission_agreement_pdf(request: HttpRequest, mission_pk: int) -> HttpResponse
 @login_required
 @require_http_methods(["GET", "POST"])
 def my_profile(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     firms = [org for org, role in user.role_set if role == Role.CONSULTANT]
     if not firms:
         raise Http404

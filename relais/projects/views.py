@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from relais.accounts.models import Organisation, OrganisationKind, Role
+from relais.core.forms import copy_errors, signed_in_user
 from relais.projects import access, diagnosis, selectors, services
 from relais.projects.forms import (
     DiagnosisForm,
@@ -28,23 +29,9 @@ from relais.projects.workflow import EDITABLE, REVIEW_CHECKLIST, transitions_fro
 from relais.work import access as work_access
 
 if TYPE_CHECKING:
-    from django.forms import BaseForm
-
     from relais.accounts.models import User
 
 PAGE_SIZE = 12
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _copy_errors(form: BaseForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error)
 
 
 def _administered_nonprofits(user: User) -> list[Organisation]:
@@ -57,7 +44,7 @@ def diagnosis_form(request: HttpRequest) -> HttpResponse:
     """The public self-diagnosis; signed-in nonprofit admins get it saved to their nonprofit."""
     form = DiagnosisForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = _user(request) if request.user.is_authenticated else None
+        user = signed_in_user(request) if request.user.is_authenticated else None
         nonprofits = _administered_nonprofits(user) if user else []
         recorded = services.diagnosis_record(
             answers=form.cleaned_data,
@@ -113,7 +100,7 @@ def project_detail(request: HttpRequest, project_pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_create(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     nonprofits = _administered_nonprofits(user)
     if not nonprofits:
         return render(request, "projects/project_needs_nonprofit.html", status=403)
@@ -137,7 +124,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
                 **data,
             )
         except ValidationError as error:
-            _copy_errors(form, error)
+            copy_errors(form, error)
         else:
             messages.success(request, _("Your proposal is saved as a draft."))
             return redirect("projects:workspace", project_pk=project.pk)
@@ -151,7 +138,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_edit(request: HttpRequest, project_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     project = access.project_get_for_user(user, project_pk, manage=True)
     if project.status not in EDITABLE:
         messages.error(
@@ -173,7 +160,7 @@ def project_edit(request: HttpRequest, project_pk: int) -> HttpResponse:
                 **data,
             )
         except ValidationError as error:
-            _copy_errors(form, error)
+            copy_errors(form, error)
         except services.TransitionError as error:
             form.add_error(None, str(error))
         else:
@@ -206,7 +193,7 @@ def _workspace_context(user: User, project: Project, **extra: Any) -> dict[str, 
 @login_required
 @require_GET
 def workspace(request: HttpRequest, project_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     project = access.project_get_for_user(user, project_pk)
     return render(request, "projects/workspace.html", _workspace_context(user, project))
 
@@ -214,7 +201,7 @@ def workspace(request: HttpRequest, project_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def project_transition(request: HttpRequest, project_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     project = access.project_get_for_user(user, project_pk)
     form = TransitionForm(request.POST)
     if not form.is_valid():
@@ -245,14 +232,14 @@ def _staff_only(user: User) -> None:
 @login_required
 @require_GET
 def review_queue(request: HttpRequest) -> HttpResponse:
-    _staff_only(_user(request))
+    _staff_only(signed_in_user(request))
     return render(request, "projects/review_queue.html", {"projects": selectors.review_queue()})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_review(request: HttpRequest, project_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     _staff_only(user)
     project = access.project_get_for_user(user, project_pk)
     form = ReviewForm(request.POST or None)
@@ -288,7 +275,7 @@ def project_review(request: HttpRequest, project_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def project_image_add(request: HttpRequest, project_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     project = access.project_get_for_user(user, project_pk, manage=True)
     form = ProjectImageForm(request.POST, request.FILES)
     if form.is_valid():
@@ -300,7 +287,7 @@ def project_image_add(request: HttpRequest, project_pk: int) -> HttpResponse:
                 alt_text=form.cleaned_data["alt_text"],
             )
         except ValidationError as error:
-            _copy_errors(form, error)
+            copy_errors(form, error)
         else:
             messages.success(request, _("Image added."))
             return redirect("projects:workspace", project_pk=project.pk)
@@ -311,7 +298,7 @@ def project_image_add(request: HttpRequest, project_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def project_image_delete(request: HttpRequest, project_pk: int, image_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     access.project_get_for_user(user, project_pk, manage=True)
     image = access.project_image_get_for_user(user, project_pk, image_pk)
     services.project_image_delete(user=user, image=image)

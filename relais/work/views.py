@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from relais.core.forms import copy_errors, signed_in_user
 from relais.work import access, selectors, services
 from relais.work.forms import (
     BoardFilterForm,
@@ -30,22 +31,8 @@ from relais.work.forms import (
 from relais.work.models import Task, TeamMember
 
 if TYPE_CHECKING:
-    from django.forms import BaseForm
-
     from relais.accounts.models import User
     from relais.projects.models import Project
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _copy_errors(form: BaseForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error)
 
 
 def _roles(user: User, project: Project) -> dict[str, bool]:
@@ -61,7 +48,7 @@ def _roles(user: User, project: Project) -> dict[str, bool]:
 @login_required
 @require_GET
 def board(request: HttpRequest, project_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     project = access.project_get_for_user(user, project_pk)
     form = BoardFilterForm(request.GET or None)
     filters: dict[str, Any] = {}
@@ -96,7 +83,7 @@ def _task_form_save(request: HttpRequest, form: TaskForm, save: Callable[..., Ta
             **data,
         )
     except ValidationError as error:
-        _copy_errors(form, error)
+        copy_errors(form, error)
     except services.WorkError as error:
         form.add_error(None, str(error))
     return None
@@ -105,7 +92,7 @@ def _task_form_save(request: HttpRequest, form: TaskForm, save: Callable[..., Ta
 @login_required
 @require_http_methods(["GET", "POST"])
 def task_create(request: HttpRequest, project_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     project = access.project_get_for_user(user, project_pk, lead=True)
     form = TaskForm(request.POST or None, project=project)
 
@@ -128,7 +115,7 @@ def task_create(request: HttpRequest, project_pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def task_edit(request: HttpRequest, task_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     task = access.task_get_for_user(user, task_pk, lead=True)
     form = TaskForm(request.POST or None, instance=task, project=task.project)
 
@@ -150,7 +137,7 @@ def task_edit(request: HttpRequest, task_pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def task_detail(request: HttpRequest, task_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     task = access.task_get_for_user(user, task_pk)
     return render(request, "work/task_detail.html", _task_context(user, task))
 
@@ -179,7 +166,7 @@ def _task_step(
     *,
     lead: bool,
 ) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     task = access.task_get_for_user(user, task_pk, lead=lead)
     try:
         step(user, task)
@@ -268,7 +255,7 @@ def task_return(request: HttpRequest, task_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def task_move(request: HttpRequest, task_pk: int, direction: str) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     task = access.task_get_for_user(user, task_pk, lead=True)
     if direction not in {"up", "down"}:
         raise Http404
@@ -279,14 +266,14 @@ def task_move(request: HttpRequest, task_pk: int, direction: str) -> HttpRespons
 @login_required
 @require_http_methods(["GET", "POST"])
 def task_release(request: HttpRequest, task_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     task = access.task_get_for_user(user, task_pk)
     form = HandoverForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.task_release(consultant=user, task=task, **form.cleaned_data)
         except ValidationError as error:
-            _copy_errors(form, error)
+            copy_errors(form, error)
         except services.WorkError as error:
             form.add_error(None, str(error))
         else:
@@ -304,7 +291,7 @@ def task_release(request: HttpRequest, task_pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def handover_edit(request: HttpRequest, handover_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     handover = access.handover_get_for_user(user, handover_pk)
     if handover.claim.consultant_id != user.pk:
         raise Http404
@@ -314,7 +301,7 @@ def handover_edit(request: HttpRequest, handover_pk: int) -> HttpResponse:
         try:
             services.handover_amend(consultant=user, handover=handover, **form.cleaned_data)
         except ValidationError as error:
-            _copy_errors(form, error)
+            copy_errors(form, error)
         else:
             messages.success(request, _("Handover completed. Thank you for the next person."))
             return redirect("work:task_detail", task_pk=handover.task_id)
@@ -329,14 +316,14 @@ def handover_edit(request: HttpRequest, handover_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def time_log(request: HttpRequest, task_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     task = access.task_get_for_user(user, task_pk)
     form = TimeEntryForm(request.POST)
     if form.is_valid():
         try:
             services.time_log(consultant=user, task=task, **form.cleaned_data)
         except ValidationError as error:
-            _copy_errors(form, error)
+            copy_errors(form, error)
         except services.WorkError as error:
             form.add_error(None, str(error))
         else:
@@ -350,14 +337,14 @@ def time_log(request: HttpRequest, task_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def comment_add(request: HttpRequest, task_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     task = access.task_get_for_user(user, task_pk)
     form = CommentForm(request.POST)
     if form.is_valid():
         try:
             services.task_comment(author=user, task=task, body=form.cleaned_data["body"])
         except ValidationError as error:
-            _copy_errors(form, error)
+            copy_errors(form, error)
         else:
             return redirect("work:task_detail", task_pk=task.pk)
     return render(
@@ -371,7 +358,7 @@ def comment_add(request: HttpRequest, task_pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def team(request: HttpRequest, project_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     project = access.project_get_for_user(user, project_pk)
     is_lead = access.is_lead(user, project)
     form = TeamMemberForm(request.POST or None)
@@ -384,7 +371,7 @@ def team(request: HttpRequest, project_pk: int) -> HttpResponse:
                     lead=user, project=project, email=form.cleaned_data["email"]
                 )
             except ValidationError as error:
-                _copy_errors(form, error)
+                copy_errors(form, error)
             else:
                 messages.success(request, _("Added to the team."))
                 return redirect("work:team", project_pk=project.pk)
@@ -404,7 +391,7 @@ def team(request: HttpRequest, project_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def team_remove(request: HttpRequest, project_pk: int, member_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     member = access.team_member_get_for_user(user, project_pk, member_pk)
     services.team_member_remove(lead=user, member=member)
     messages.success(request, _("%(name)s left the team.") % {"name": member.user.display_name})
@@ -417,7 +404,7 @@ def team_remove(request: HttpRequest, project_pk: int, member_pk: int) -> HttpRe
 @login_required
 @require_GET
 def pages(request: HttpRequest, project_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     project = access.project_get_for_user(user, project_pk)
     return render(
         request,
@@ -429,7 +416,7 @@ def pages(request: HttpRequest, project_pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def page_edit(request: HttpRequest, project_pk: int, slug: str = "") -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     project = access.project_get_for_user(user, project_pk)
     page = access.page_get_for_user(user, project_pk, slug) if slug else None
     initial = (
@@ -442,7 +429,7 @@ def page_edit(request: HttpRequest, project_pk: int, slug: str = "") -> HttpResp
         try:
             page = services.page_save(author=user, project=project, page=page, **form.cleaned_data)
         except ValidationError as error:
-            _copy_errors(form, error)
+            copy_errors(form, error)
         else:
             messages.success(request, _("Page saved."))
             return redirect("work:page", project_pk=project.pk, slug=page.slug)
@@ -457,7 +444,7 @@ def page_edit(request: HttpRequest, project_pk: int, slug: str = "") -> HttpResp
 @login_required
 @require_GET
 def page_detail(request: HttpRequest, project_pk: int, slug: str) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     page = access.page_get_for_user(user, project_pk, slug)
     return render(
         request,
@@ -474,7 +461,7 @@ def page_detail(request: HttpRequest, project_pk: int, slug: str) -> HttpRespons
 @login_required
 @require_GET
 def page_history(request: HttpRequest, project_pk: int, slug: str) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     page = access.page_get_for_user(user, project_pk, slug)
     revisions = page.revisions.select_related("author")
     return render(
@@ -488,7 +475,7 @@ def page_history(request: HttpRequest, project_pk: int, slug: str) -> HttpRespon
 @require_GET
 def page_revision(request: HttpRequest, project_pk: int, slug: str, number: int) -> HttpResponse:
     """One version of a page and what it changed from the one before."""
-    user = _user(request)
+    user = signed_in_user(request)
     page = access.page_get_for_user(user, project_pk, slug)
     revision = page.revisions.select_related("author").filter(number=number).first()
     if revision is None:
@@ -522,7 +509,7 @@ def page_revision(request: HttpRequest, project_pk: int, slug: str, number: int)
 @login_required
 @require_http_methods(["GET", "POST"])
 def onboarding(request: HttpRequest, project_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     project = access.project_get_for_user(user, project_pk)
     form = OnboardingStepForm(request.POST or None, project=project)
     if request.method == "POST":
@@ -532,7 +519,7 @@ def onboarding(request: HttpRequest, project_pk: int) -> HttpResponse:
             try:
                 services.onboarding_step_add(lead=user, project=project, **form.cleaned_data)
             except ValidationError as error:
-                _copy_errors(form, error)
+                copy_errors(form, error)
             else:
                 return redirect("work:onboarding", project_pk=project.pk)
     context = {
@@ -547,7 +534,7 @@ def onboarding(request: HttpRequest, project_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def onboarding_toggle(request: HttpRequest, project_pk: int, step_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     step = access.onboarding_step_get_for_user(user, project_pk, step_pk)
     services.onboarding_step_toggle(user=user, step=step)
     if request.htmx:  # type: ignore[attr-defined]
@@ -563,7 +550,7 @@ def onboarding_toggle(request: HttpRequest, project_pk: int, step_pk: int) -> Ht
 @login_required
 @require_POST
 def onboarding_delete(request: HttpRequest, project_pk: int, step_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     step = access.onboarding_step_get_for_user(user, project_pk, step_pk, lead=True)
     services.onboarding_step_delete(lead=user, step=step)
     return redirect("work:onboarding", project_pk=project_pk)
@@ -572,7 +559,7 @@ def onboarding_delete(request: HttpRequest, project_pk: int, step_pk: int) -> Ht
 @login_required
 @require_GET
 def continuity(request: HttpRequest, project_pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     project = access.project_get_for_user(user, project_pk, lead=True)
     return render(
         request,
