@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from relais.accounts import services as account_services
 from relais.accounts.models import Organisation, OrganisationKind, Role, User
+from relais.bench import returns
 from relais.bench.models import (
     BenchPeriod,
     BenchStatus,
@@ -311,6 +312,19 @@ def mission_create(*, consultant: User, project: Project) -> Mission:
         raise BenchError(_("Your firm has not set its lending terms yet."))
     if Mission.objects.filter(consultant=consultant, project=project, bench_period=period).exists():
         raise BenchError(_("You already have a mission on this project for this bench period."))
+    lent = sum(
+        returns.working_days(max(m.start, dt.date(today.year, 1, 1)), min(m.end or today, today))
+        for m in Mission.objects.filter(consultant=consultant, start__year=today.year)
+        if m.start is not None
+    )
+    if lent >= terms.max_bench_days_per_year:
+        raise BenchError(
+            _(
+                "Your firm lends at most %(days)s bench days a year per consultant: "
+                "you have given them."
+            )
+            % {"days": terms.max_bench_days_per_year}
+        )
     profile = profile_for(consultant, period.firm)
     return Mission.objects.create(
         consultant=consultant,

@@ -278,3 +278,20 @@ def test_only_the_firm_the_operator_and_the_project_see_a_bench_period(
     for insider in (fabien, nadia, operator_staff, mission.consultant):
         client.force_login(insider)
         assert client.get(url).status_code == 200
+
+
+def test_a_consultant_cannot_join_beyond_the_yearly_days_the_firm_lends(
+    alice, acme, dora, terms, active_project, les_amis, fabien
+):
+    from relais.projects.tests.factories import ProjectFactory
+
+    FirmTerms.objects.filter(pk=terms.pk).update(max_bench_days_per_year=3)
+    start = TODAY() - dt.timedelta(days=14)
+    services.bench_period_open(admin=alice, firm=acme, consultant=dora, start=start)
+    mission = services.mission_create(consultant=dora, project=active_project)
+    Mission.objects.filter(pk=mission.pk).update(
+        start=start, status=MissionStatus.ENDED, end=TODAY()
+    )
+    other = ProjectFactory(nonprofit=les_amis, field_lead=fabien, status="active", title="Autre")
+    with pytest.raises(services.BenchError):
+        services.mission_create(consultant=dora, project=other)
