@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from relais.bench.models import ConsultantSkill
 from relais.work.models import (
     Claim,
     ClaimEnd,
@@ -76,8 +77,9 @@ class Suggestion:
 
 
 def next_tasks(user: User, project: Project, *, limit: int = 5) -> list[Suggestion]:
-    """Ready tasks for a consultant: skills shared with the tasks they worked on, priority, and
-    whether the task follows one they did. A simple ranking; the matching engine comes later."""
+    """Ready tasks for a consultant: whether the task follows one they did, skills shared with
+    their profile and the tasks they worked on, then priority. A simple ranking; the matching
+    engine comes later."""
     worked = set(
         Claim.objects.filter(consultant=user, task__project=project).values_list(
             "task_id", flat=True
@@ -85,6 +87,12 @@ def next_tasks(user: User, project: Project, *, limit: int = 5) -> list[Suggesti
     )
     their_skills = set(
         Task.skills.through.objects.filter(task_id__in=worked).values_list("skill_id", flat=True)
+    )
+    # The skills they declared on their profile count too (unless they opted out of matching).
+    their_skills |= set(
+        ConsultantSkill.objects.filter(
+            profile__user=user, profile__matching_opt_out=False
+        ).values_list("skill_id", flat=True)
     )
     ready = list(
         project.tasks.filter(status=TaskStatus.READY).prefetch_related("skills", "dependencies")

@@ -139,3 +139,22 @@ def test_moving_a_task_reorders_the_backlog(client, make_task, fabien):
     client.force_login(fabien)
     client.post(reverse("work:task_move", kwargs={"task_pk": b.pk, "direction": "up"}))
     assert list(Task.objects.values_list("title", flat=True)) == ["B", "A"]
+
+
+def test_next_task_for_me_prefers_the_consultants_skills_then_priority(make_task, ana, les_amis):
+    from relais.bench.models import ConsultantProfile, ConsultantSkill
+    from relais.core.models import Skill
+    from relais.work.models import Priority
+    from relais.work.selectors import next_tasks
+
+    python = Skill.objects.get(slug="python")
+    make_task("Urgent mais sans rapport", priority=Priority.HIGH)
+    matching = make_task("Script Python", skills=[python])
+    profile = ConsultantProfile.objects.create(user=ana, firm=les_amis)
+    ConsultantSkill.objects.create(profile=profile, skill=python)
+    titles = [s.task.title for s in next_tasks(ana, matching.project)]
+    assert titles == ["Script Python", "Urgent mais sans rapport"]
+    profile.matching_opt_out = True
+    profile.save()
+    titles = [s.task.title for s in next_tasks(ana, matching.project)]
+    assert titles == ["Urgent mais sans rapport", "Script Python"]
