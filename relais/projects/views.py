@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -91,6 +92,9 @@ def project_detail(request: HttpRequest, project_pk: int) -> HttpResponse:
         "milestones": project.events.filter(
             to_status__in=[ProjectStatus.ACCEPTED, ProjectStatus.ACTIVE, ProjectStatus.COMPLETED]
         ).order_by("created_at"),
+        "progress": project.tasks.exclude(status="cancelled").aggregate(
+            total=Count("id"), done=Count("id", filter=Q(status="done"))
+        ),
         "can_work": request.user.is_authenticated
         and bool(access.actors_for(request.user, project)),
     }

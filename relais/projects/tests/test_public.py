@@ -236,3 +236,27 @@ def test_another_organisation_cannot_create_for_the_nonprofit(client, les_amis, 
     )
     assert response.status_code == 404
     assert not Project.objects.exists()
+
+
+def test_the_public_page_shows_the_tasks_done(client, les_amis, fabien):
+    from decimal import Decimal
+
+    from relais.work import services as work_services
+
+    project = ProjectFactory(nonprofit=les_amis, status=S.ACTIVE, field_lead=fabien)
+    for n in range(3):
+        work_services.task_create(
+            lead=fabien,
+            project=project,
+            title=f"T{n}",
+            brief="b",
+            acceptance_criteria="c",
+            estimate_hours=Decimal(2),
+        )
+    from relais.work.models import Task
+
+    Task.objects.filter(title="T0").update(status="done")
+    body = client.get(
+        reverse("projects:project_detail", kwargs={"project_pk": project.pk})
+    ).content.decode()
+    assert "1 tâche terminée sur 3" in body
