@@ -21,12 +21,13 @@ if TYPE_CHECKING:
     from relais.accounts.models import User
 
 
-def firm_get_for_admin(user: User, pk: int) -> Organisation:
-    """A firm the user administers (its members who are not admins get 403)."""
+def firm_get_for_admin(user: User, pk: int, *, read: bool = False) -> Organisation:
+    """A firm the user administers (its members who are not admins get 403); with read=True,
+    operator staff may look too."""
     firm = organisation_get_for_user(user, pk)
     if firm.kind != OrganisationKind.FIRM:
         raise Http404
-    if not user.has_role(firm.pk, [Role.FIRM_ADMIN]):
+    if not (user.has_role(firm.pk, [Role.FIRM_ADMIN]) or (read and user.is_operator_staff)):
         raise PermissionDenied
     return firm
 

@@ -43,7 +43,8 @@ _ROSTER_SALT = "relais.bench.roster"
 @login_required
 @require_GET
 def firm_dashboard(request: HttpRequest, organisation_pk: int) -> HttpResponse:
-    firm = access.firm_get_for_admin(signed_in_user(request), organisation_pk)
+    user = signed_in_user(request)
+    firm = access.firm_get_for_admin(user, organisation_pk, read=True)
     terms = services.terms_at(firm, timezone.localdate())
     return render(
         request,
@@ -54,6 +55,7 @@ def firm_dashboard(request: HttpRequest, organisation_pk: int) -> HttpResponse:
             "on_bench": selectors.on_bench_now(firm),
             "year": selectors.firm_year(firm),
             "requests": firm.bench_periods.filter(status="requested").select_related("consultant"),
+            "is_firm_admin": user.has_role(firm.pk, [Role.FIRM_ADMIN]),
         },
     )
 

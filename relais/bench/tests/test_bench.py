@@ -295,3 +295,41 @@ def test_a_consultant_cannot_join_beyond_the_yearly_days_the_firm_lends(
     other = ProjectFactory(nonprofit=les_amis, field_lead=fabien, status="active", title="Autre")
     with pytest.raises(services.BenchError):
         services.mission_create(consultant=dora, project=other)
+
+
+def test_the_firm_dashboard_is_for_the_firm_and_the_operator(
+    client, on_mission, alice, bob, charlie, operator_staff
+):
+    period, mission = on_mission
+    url = reverse("bench:firm_dashboard", kwargs={"organisation_pk": period.firm_id})
+    client.force_login(alice)
+    body = client.get(url).content.decode()
+    assert mission.consultant.get_full_name() in body
+    assert "Carte" in body
+    client.force_login(operator_staff)
+    assert client.get(url).status_code == 200
+    client.force_login(bob)  # a consultant of the firm, not an admin
+    assert client.get(url).status_code == 403
+    client.force_login(charlie)
+    assert client.get(url).status_code == 404
+
+
+def test_a_consultant_edits_their_own_profile(client, dora):
+    from relais.core.models import Cause, Skill
+
+    client.force_login(dora)
+    python = Skill.objects.get(slug="python")
+    response = client.post(
+        reverse("bench:my_profile"),
+        {
+            "bio": "Développeuse back-end",
+            f"skill_{python.slug}": "3",
+            "causes": [Cause.objects.get(slug="health").pk],
+            "matching_opt_out": "on",
+        },
+    )
+    assert response.status_code == 302
+    profile = dora.consultant_profile
+    assert profile.bio == "Développeuse back-end"
+    assert profile.matching_opt_out
+    assert [(s.skill.slug, s.level) for s in profile.skills.all()] == [("python", 3)]
