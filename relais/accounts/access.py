@@ -26,8 +26,7 @@ def organisation_get_for_user(user: User, pk: int, *, manage: bool = False) -> O
     organisation = Organisation.objects.filter(pk=pk).first()
     if organisation is None:
         raise Http404
-    is_member = any(org == organisation.pk for org, _role in user.role_set)
-    if not (is_member or user.is_operator_staff):
+    if not (user.belongs_to(organisation.pk) or user.is_operator_staff):
         raise Http404
     if manage and not user.has_role(organisation.pk, [organisation.admin_role]):
         raise PermissionDenied

@@ -64,6 +64,13 @@ class User(AbstractUser):
     def is_operator_staff(self) -> bool:
         return any(role == Role.OPERATOR_STAFF for _org, role in self.role_set)
 
+    def organisation_ids(self, *roles: str) -> list[int]:
+        """The organisations the user belongs to, or holds one of these roles in."""
+        return sorted({org for org, role in self.role_set if not roles or role in roles})
+
+    def belongs_to(self, organisation_id: int) -> bool:
+        return any(org == organisation_id for org, _role in self.role_set)
+
     def has_role(self, organisation_id: int, roles: Iterable[str]) -> bool:
         wanted = set(roles)
         return any(org == organisation_id and role in wanted for org, role in self.role_set)

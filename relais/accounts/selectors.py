@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 
 from relais.accounts.models import Invitation, Membership, Organisation, User
 
@@ -34,7 +34,3 @@ def organisation_pending_invitations(organisation: Organisation) -> QuerySet[Inv
     return organisation.invitations.filter(
         accepted_at__isnull=True, revoked_at__isnull=True
     ).select_related("invited_by")
-
-
-def organisations_with_causes(queryset: QuerySet[Organisation]) -> QuerySet[Organisation]:
-    return queryset.prefetch_related(Prefetch("causes"))

@@ -36,7 +36,7 @@ def bench_periods_for(user: User) -> QuerySet[BenchPeriod]:
     """Bench periods the user may see: their firms' (as admin), their own, all for staff."""
     if user.is_operator_staff:
         return BenchPeriod.objects.all()
-    firms = [org for org, role in user.role_set if role == Role.FIRM_ADMIN]
+    firms = user.organisation_ids(Role.FIRM_ADMIN)
     return BenchPeriod.objects.filter(Q(firm_id__in=firms) | Q(consultant=user))
 
 
@@ -53,8 +53,8 @@ def missions_for(user: User) -> QuerySet[Mission]:
     """Missions the user may see: their firms', their own, their projects', all for staff."""
     if user.is_operator_staff:
         return Mission.objects.all()
-    firms = [org for org, role in user.role_set if role == Role.FIRM_ADMIN]
-    nonprofits = [org for org, role in user.role_set if role == Role.NONPROFIT_ADMIN]
+    firms = user.organisation_ids(Role.FIRM_ADMIN)
+    nonprofits = user.organisation_ids(Role.NONPROFIT_ADMIN)
     return Mission.objects.filter(
         Q(bench_period__firm_id__in=firms)
         | Q(consultant=user)

@@ -218,9 +218,8 @@ def _check_period(
         status__in=[BenchStatus.REQUESTED, BenchStatus.OPEN, BenchStatus.ENDED],
     )
     for other in others:
+        # An open-ended period runs until further notice: it overlaps everything after it.
         other_end = other.end or other.expected_end or far
-        if other.status != BenchStatus.ENDED and other.end is None and other.expected_end is None:
-            other_end = far
         if start <= other_end and (expected_end or far) >= other.start:
             raise ValidationError(
                 {

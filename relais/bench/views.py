@@ -250,7 +250,7 @@ def bench_period_recall(request: HttpRequest, period_pk: int) -> HttpResponse:
 def my_bench(request: HttpRequest) -> HttpResponse:
     """The consultant's own bench: periods, request, missions, and what a recall left behind."""
     user = signed_in_user(request)
-    firms = [org for org, role in user.role_set if role == Role.CONSULTANT]
+    firms = user.organisation_ids(Role.CONSULTANT)
     if not firms:
         raise Http404
     form = BenchRequestForm(request.POST or None)
@@ -386,7 +386,7 @@ def mission_agreement_pdf(request: HttpRequest, mission_pk: int) -> HttpResponse
 @require_http_methods(["GET", "POST"])
 def my_profile(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
-    firms = [org for org, role in user.role_set if role == Role.CONSULTANT]
+    firms = user.organisation_ids(Role.CONSULTANT)
     if not firms:
         raise Http404
     # Reading the page creates nothing: an unsaved profile until the first save.

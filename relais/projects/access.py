@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
 from relais.projects.models import PUBLIC_STATUSES, Diagnosis, Project, ProjectImage
@@ -23,16 +23,6 @@ if TYPE_CHECKING:
 
 def public_projects() -> QuerySet[Project]:
     return Project.objects.filter(status__in=PUBLIC_STATUSES)
-
-
-def projects_for_user(user: User | AnonymousUser) -> QuerySet[Project]:
-    """Projects the user works on: their nonprofits' projects and the ones they lead."""
-    if not user.is_authenticated:
-        return Project.objects.none()
-    if user.is_operator_staff:
-        return Project.objects.all()
-    member_of = [org for org, _role in user.role_set]
-    return Project.objects.filter(Q(nonprofit_id__in=member_of) | Q(field_lead=user))
 
 
 def actors_for(user: User | AnonymousUser, project: Project) -> set[Actor]:
@@ -52,8 +42,11 @@ def actors_for(user: User | AnonymousUser, project: Project) -> set[Actor]:
 def _is_insider(user: User | AnonymousUser, project: Project) -> bool:
     if not user.is_authenticated:
         return False
-    is_member = any(org == project.nonprofit_id for org, _r in user.role_set)
-    return is_member or project.field_lead_id == user.pk or user.is_operator_staff
+    return (
+        user.belongs_to(project.nonprofit_id)
+        or project.field_lead_id == user.pk
+        or user.is_operator_staff
+    )
 
 
 def project_get_public(pk: int) -> Project:
@@ -101,8 +94,7 @@ def diagnosis_get_for_user(user: User | AnonymousUser, public_id: str) -> Diagno
         raise Http404 from None
     if diagnosis.organisation_id is not None:
         allowed = user.is_authenticated and (
-            any(org == diagnosis.organisation_id for org, _r in user.role_set)
-            or user.is_operator_staff
+            user.belongs_to(diagnosis.organisation_id) or user.is_operator_staff
         )
         if not allowed:
             raise Http404

@@ -36,7 +36,7 @@ PAGE_SIZE = 12
 
 
 def _administered_nonprofits(user: User) -> list[Organisation]:
-    ids = [org for org, role in user.role_set if role == Role.NONPROFIT_ADMIN]
+    ids = user.organisation_ids(Role.NONPROFIT_ADMIN)
     return list(Organisation.objects.filter(pk__in=ids, kind=OrganisationKind.NONPROFIT))
 
 

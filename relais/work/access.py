@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from relais.accounts.models import Role
@@ -44,19 +43,9 @@ def can_read(user: User | AnonymousUser, project: Project) -> bool:
         return False
     if is_lead(user, project):
         return True
-    if any(org == project.nonprofit_id for org, _role in user.role_set):
+    if user.belongs_to(project.nonprofit_id):
         return True
     return is_team_member(user, project, current=False)
-
-
-def projects_with_work_for(user: User) -> QuerySet[Project]:
-    """Projects whose work the user can read."""
-    if user.is_operator_staff:
-        return Project.objects.all()
-    organisations = [org for org, _role in user.role_set]
-    return Project.objects.filter(
-        Q(nonprofit_id__in=organisations) | Q(field_lead=user) | Q(team__user=user)
-    ).distinct()
 
 
 def project_get_for_user(user: User | AnonymousUser, pk: int, *, lead: bool = False) -> Project:
