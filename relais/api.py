@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -49,6 +50,18 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
     for error in exc.errors:
         location = [str(part) for part in error.get("loc", ()) if part not in ("body", "payload")]
         fields.setdefault(".".join(location) or "__all__", []).append(str(error.get("msg", "")))
+    return error_response(
+        request, status=422, code="invalid", message=_("Some fields are not valid."), fields=fields
+    )
+
+
+@api.exception_handler(DjangoValidationError)
+def _refused_by_a_service(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    """A service's own validation (model rules, business checks), in the same 422 shape."""
+    if hasattr(exc, "error_dict"):
+        fields = {name: list(messages) for name, messages in exc.message_dict.items()}
+    else:
+        fields = {"__all__": list(exc.messages)}
     return error_response(
         request, status=422, code="invalid", message=_("Some fields are not valid."), fields=fields
     )

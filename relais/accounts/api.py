@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
-from ninja.errors import ValidationError
 from ninja.pagination import PageNumberPagination, paginate
 
 from relais.accounts import access, selectors, services
@@ -69,18 +67,9 @@ def me(request: HttpRequest) -> MeOut:
 @router.patch("/me", response=MeOut, summary="Change the signed-in user's name")
 def me_update(request: HttpRequest, payload: MeIn) -> MeOut:
     user: User = request.auth  # type: ignore[attr-defined]
-    try:
-        services.user_update_profile(
-            user=user, first_name=payload.first_name, last_name=payload.last_name
-        )
-    except DjangoValidationError as error:
-        raise ValidationError(
-            [
-                {"loc": [field], "msg": msg}
-                for field, msgs in error.message_dict.items()
-                for msg in msgs
-            ]
-        ) from None
+    services.user_update_profile(
+        user=user, first_name=payload.first_name, last_name=payload.last_name
+    )
     return _me(user)
 
 

@@ -4,7 +4,6 @@ roster (list, invite), missions (list). Consultants read their own."""
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -90,18 +89,13 @@ def bench_period_open(request: HttpRequest, payload: BenchPeriodIn) -> Status:
         raise ValidationError(
             [{"loc": ["consultant_email"], "msg": _("No account has this email address.")}]
         )
-    try:
-        period = services.bench_period_open(
-            admin=user,
-            firm=firm,
-            consultant=consultant,
-            start=payload.start,
-            expected_end=payload.expected_end,
-        )
-    except DjangoValidationError as error:
-        raise ValidationError(
-            [{"loc": [f], "msg": m} for f, msgs in error.message_dict.items() for m in msgs]
-        ) from None
+    period = services.bench_period_open(
+        admin=user,
+        firm=firm,
+        consultant=consultant,
+        start=payload.start,
+        expected_end=payload.expected_end,
+    )
     return Status(201, period)
 
 
@@ -151,18 +145,13 @@ def roster_invite(request: HttpRequest, firm_id: int, payload: InviteIn) -> Stat
     accept_url = request.build_absolute_uri(
         reverse("accounts:invitation_accept", kwargs={"token": "__token__"})
     )
-    try:
-        link = account_services.invitation_create(
-            organisation=firm,
-            invited_by=user,
-            email=payload.email,
-            role=Role.CONSULTANT,
-            accept_url=accept_url,
-        )
-    except DjangoValidationError as error:
-        raise ValidationError(
-            [{"loc": [f], "msg": m} for f, msgs in error.message_dict.items() for m in msgs]
-        ) from None
+    link = account_services.invitation_create(
+        organisation=firm,
+        invited_by=user,
+        email=payload.email,
+        role=Role.CONSULTANT,
+        accept_url=accept_url,
+    )
     return Status(201, {"id": link.invitation.pk, "email": link.invitation.email})
 
 

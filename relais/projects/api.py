@@ -3,7 +3,6 @@
 from datetime import datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, FilterSchema, Query, Router, Schema, Status
@@ -142,12 +141,6 @@ def _fields(payload: ProjectIn | ProjectPatch, *, partial: bool) -> dict[str, An
     return data
 
 
-def _django_errors(error: DjangoValidationError) -> ValidationError:
-    return ValidationError(
-        [{"loc": [field], "msg": msg} for field, msgs in error.message_dict.items() for msg in msgs]
-    )
-
-
 @router.get(
     "/projects",
     response=list[ProjectOut],
@@ -175,17 +168,14 @@ def project_create(request: HttpRequest, payload: ProjectCreateIn) -> Status:
     user: User = request.auth  # type: ignore[attr-defined]
     nonprofit = organisation_get_for_user(user, payload.nonprofit_id)
     data = _fields(payload, partial=False)
-    try:
-        project = services.project_create(
-            user=user,
-            nonprofit=nonprofit,
-            causes=data.pop("causes"),
-            skills=data.pop("skills"),
-            languages=data.pop("languages"),
-            **data,
-        )
-    except DjangoValidationError as error:
-        raise _django_errors(error) from None
+    project = services.project_create(
+        user=user,
+        nonprofit=nonprofit,
+        causes=data.pop("causes"),
+        skills=data.pop("skills"),
+        languages=data.pop("languages"),
+        **data,
+    )
     return Status(201, project)
 
 
@@ -196,8 +186,6 @@ def project_update(request: HttpRequest, project_id: int, payload: ProjectPatch)
     data = _fields(payload, partial=True)
     try:
         return services.project_update(user=user, project=project, **data)
-    except DjangoValidationError as error:
-        raise _django_errors(error) from None
     except services.TransitionError as error:
         raise HttpError(409, str(error)) from None
 

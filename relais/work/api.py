@@ -5,7 +5,6 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError, ValidationError
@@ -107,22 +106,12 @@ class CommentIn(Schema):
     comment: str = ""
 
 
-def _invalid(error: DjangoValidationError) -> ValidationError:
-    if hasattr(error, "error_dict"):
-        return ValidationError(
-            [{"loc": [f], "msg": m} for f, msgs in error.message_dict.items() for m in msgs]
-        )
-    return ValidationError([{"loc": ["__all__"], "msg": m} for m in error.messages])
-
-
 def _call(function: Any, **kwargs: Any) -> Any:
     """Runs a service and turns its refusals into the API's error format."""
     try:
         return function(**kwargs)
     except services.WorkError as error:
         raise HttpError(409, str(error)) from None
-    except DjangoValidationError as error:
-        raise _invalid(error) from None
 
 
 def _relations(project_id: int, payload: TaskIn | TaskPatch) -> dict[str, Any]:
