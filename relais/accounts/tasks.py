@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.template.loader import render_to_string
-from django.utils import translation
 from django_tasks import task
 
 from relais.accounts.models import Invitation
+from relais.core.mail import render_email
 
 
 @task()
@@ -23,7 +22,10 @@ def invitation_send(*, invitation_id: int, url: str, language: str) -> None:
         "url": url,
         "max_age_days": settings.INVITATION_MAX_AGE_DAYS,
     }
-    with translation.override(language):
-        subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
-        body = render_to_string("accounts/email/invitation_message.txt", context)
+    subject, body = render_email(
+        "accounts/email/invitation_subject.txt",
+        "accounts/email/invitation_message.txt",
+        context,
+        language=language,
+    )
     send_mail(subject, body, None, [invitation.email])

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 from django_tasks import task
 
 from relais.accounts import services as account_services
 from relais.accounts.models import Organisation, User
 from relais.bench.models import Mission, Recall
+from relais.core.mail import render_email
 from relais.work.models import Task
 
 
@@ -24,9 +23,12 @@ def roster_welcome(*, user_id: int, firm_id: int, language: str) -> None:
         "firm": Organisation.objects.get(pk=firm_id),
         "url": settings.SITE_URL + account_services.welcome_link_path(user),
     }
-    with translation.override(language):
-        subject = render_to_string("bench/email/welcome_subject.txt", context).strip()
-        body = render_to_string("bench/email/welcome_message.txt", context)
+    subject, body = render_email(
+        "bench/email/welcome_subject.txt",
+        "bench/email/welcome_message.txt",
+        context,
+        language=language,
+    )
     send_mail(subject, body, None, [user.email])
 
 
@@ -53,12 +55,13 @@ def recall_notify(*, recall_id: int, language: str) -> None:
         "missions": missions,
         "url": settings.SITE_URL + reverse("bench:my_bench"),
     }
-    with translation.override(language):
-        subject = render_to_string("bench/email/recall_subject.txt", context).strip()
-        for recipient, template in [(consultant, "recall_consultant")] + [
-            (lead, "recall_lead") for lead in sorted(leads, key=lambda u: u.pk)
-        ]:
-            body = render_to_string(
-                f"bench/email/{template}.txt", {**context, "recipient": recipient}
-            )
-            send_mail(subject, body, None, [recipient.email])
+    for recipient, template in [(consultant, "recall_consultant")] + [
+        (lead, "recall_lead") for lead in sorted(leads, key=lambda u: u.pk)
+    ]:
+        subject, body = render_email(
+            "bench/email/recall_subject.txt",
+            f"bench/email/{template}.txt",
+            {**context, "recipient": recipient},
+            language=language,
+        )
+        send_mail(subject, body, None, [recipient.email])

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 from django_tasks import task
 
 from relais.accounts.models import Membership, Role, User
+from relais.core.mail import render_email
 from relais.projects.models import ProjectEvent, ProjectStatus
 
 
@@ -42,7 +41,10 @@ def project_event_notify(*, event_id: int, language: str) -> None:
         "project": project,
         "url": settings.SITE_URL + reverse("projects:workspace", kwargs={"project_pk": project.pk}),
     }
-    with translation.override(language):
-        subject = render_to_string("projects/email/event_subject.txt", context).strip()
-        body = render_to_string("projects/email/event_message.txt", context)
+    subject, body = render_email(
+        "projects/email/event_subject.txt",
+        "projects/email/event_message.txt",
+        context,
+        language=language,
+    )
     send_mass_mail([(subject, body, None, [email]) for email in sorted(people)])

@@ -6,11 +6,11 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django_tasks import task
 
+from relais.core.mail import render_email
 from relais.work.models import Claim
 
 
@@ -24,9 +24,12 @@ def claim_ended_notify(*, claim_id: int, language: str) -> None:
     if claim.task.project.field_lead is not None:
         recipients.add(claim.task.project.field_lead.email)
     context = {"claim": claim, "url": task_url, "lapse_days": settings.CLAIM_LAPSE_DAYS}
-    with translation.override(language):
-        subject = render_to_string("work/email/claim_ended_subject.txt", context).strip()
-        body = render_to_string("work/email/claim_ended_message.txt", context)
+    subject, body = render_email(
+        "work/email/claim_ended_subject.txt",
+        "work/email/claim_ended_message.txt",
+        context,
+        language=language,
+    )
     send_mail(subject, body, None, sorted(recipients))
 
 
