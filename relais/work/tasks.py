@@ -1,13 +1,11 @@
-"""Background jobs of the work app: lapsing idle claims, and telling people a claim ended."""
+"""Background jobs of the work app: telling people a claim ended. (Idle claims are lapsed by the
+periodic run of the site app, which calls `services.claims_lapse`.)"""
 
 from __future__ import annotations
-
-import datetime as dt
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.urls import reverse
-from django.utils import timezone
 from django_tasks import task
 
 from relais.core.mail import render_email
@@ -31,20 +29,3 @@ def claim_ended_notify(*, claim_id: int, language: str) -> None:
         language=language,
     )
     send_mail(subject, body, None, sorted(recipients))
-
-
-@task()
-def claims_lapse_job(*, reschedule_minutes: int = 0) -> int:
-    """Applies the recalls whose date has come and lapses idle claims; when asked, enqueues its
-    next run (the worker's own clock)."""
-    # Imported here: the services enqueue this module's jobs.
-    from relais.bench.services import recalls_apply_due
-    from relais.work.services import claims_lapse
-
-    recalls_apply_due()
-    lapsed = len(claims_lapse())
-    if reschedule_minutes:
-        claims_lapse_job.using(
-            run_after=timezone.now() + dt.timedelta(minutes=reschedule_minutes)
-        ).enqueue(reschedule_minutes=reschedule_minutes)
-    return lapsed

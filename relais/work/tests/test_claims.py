@@ -193,14 +193,6 @@ def test_a_task_in_review_does_not_lapse(make_task, ana):
     assert services.claims_lapse(now=now) == []
 
 
-def test_the_lapse_job_runs_the_same_service(make_task, ana):
-    from relais.work.tasks import claims_lapse_job
-
-    lapse_setup(make_task, ana, days_idle=10)
-    assert claims_lapse_job.enqueue().return_value == 1
-    assert claims_lapse_job.enqueue().return_value == 0
-
-
 def test_the_consultant_completes_a_drafted_handover(client, make_task, ana):
     _task, _claim, now = lapse_setup(make_task, ana, days_idle=5)
     services.claims_lapse(now=now)
