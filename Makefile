@@ -6,6 +6,13 @@ RELAIS_ADDR ?= 127.0.0.1:8000
 MO := relais/locale/fr/LC_MESSAGES/django.mo
 PO := relais/locale/fr/LC_MESSAGES/django.po
 
+# Relais refuses to start without a secret key: unless one is given, a key is generated once into
+# the git-ignored .secret_key and passed to every command run from here (run, the worker, lint).
+ifeq ($(origin RELAIS_SECRET_KEY),undefined)
+RELAIS_SECRET_KEY := $(shell [ -s .secret_key ] || (umask 077; $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' > .secret_key); cat .secret_key)
+endif
+export RELAIS_SECRET_KEY
+
 .PHONY: run test lint pytest install install-dev messages lock clean
 
 $(VENV)/bin/activate:
@@ -26,15 +33,20 @@ install-dev: $(VENV)/.dev-installed
 $(MO): $(PO) | $(VENV)/.run-installed
 	$(PY) manage.py catalogue compile
 
-## make run: serve Relais with demo data on http://$(RELAIS_ADDR), with the background worker.
+## make run: serve Relais with demo data on http://$(RELAIS_ADDR), with the background worker
+## (restarted should it die; it exits only when asked to, e.g. by Ctrl-C).
 run: install $(MO)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py seed_demo --if-empty
 	$(PY) manage.py schedule_jobs
 	@echo "Relais on http://$(RELAIS_ADDR)/ (Ctrl-C stops the server and the worker)"
-	@$(PY) manage.py db_worker & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	@( trap 'kill $$worker 2>/dev/null; exit 0' TERM; \
+	  while :; do \
+	    $(PY) manage.py run_worker & worker=$$!; wait $$worker && break; \
+	    echo "The worker stopped (status $$?): restarting it."; sleep 1; \
+	  done ) & supervisor=$$!; \
+	trap 'kill $$supervisor 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver --noreload $(RELAIS_ADDR)
 
 ## make test: linters, type checks, migrations check, then the whole suite (DATABASE_URL picks the database).

@@ -76,7 +76,28 @@ def operator_staff(db: None) -> User:
     operator = OrganisationFactory(name="Relais", kind=OrganisationKind.OPERATOR)
     user = UserFactory(email="staff@relais.example", first_name="Olga")
     services.membership_add(organisation=operator, user=user, role=Role.OPERATOR_STAFF)
+    give_totp(user)  # staff must use two-factor authentication before anything else
     return user
+
+
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def give_totp(user: User) -> str:
+    """Activates an authenticator app for the user; returns its secret."""
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    TOTP.activate(user, TOTP_SECRET)
+    return TOTP_SECRET
+
+
+def totp_code(secret: str = TOTP_SECRET) -> str:
+    """The code the authenticator app shows now."""
+    import time
+
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
 
 
 def roles_of(user: User) -> set[tuple[str, str]]:
@@ -120,8 +141,17 @@ def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url, locale="fr-FR")
     context.set_default_timeout(5000)
     page = context.new_page()
+    # Whatever the journey, the Content-Security-Policy must never have to block anything.
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield page
     context.close()
+    assert refused == [], refused
 
 
 @pytest.fixture

@@ -4,9 +4,11 @@ email), every one of them changeable from the environment. See the README for th
 from __future__ import annotations
 
 import secrets
+from email.utils import parseaddr
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -15,22 +17,32 @@ from relais.env import env_bool, env_choice, env_int, env_list, env_str
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+DEBUG = env_bool("RELAIS_DEBUG", False)
+
+
 def _secret_key() -> str:
-    """The key from the environment, or one generated once into a git-ignored local file."""
+    """The key from the environment; only debug mode may run on a key made up for one process."""
     key = env_str("RELAIS_SECRET_KEY", "")
     if key:
         return key
-    path = BASE_DIR / ".secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    if DEBUG:
+        # Sessions and signed links die with the process: fine while debugging, never in production.
+        return secrets.token_urlsafe(50)
+    raise ImproperlyConfigured(
+        "RELAIS_SECRET_KEY must be set (a long random string, e.g. from "
+        "`python3 -c 'import secrets; print(secrets.token_urlsafe(50))'`) unless RELAIS_DEBUG is "
+        "true; `make run` generates one into .secret_key and passes it."
+    )
 
 
 SECRET_KEY = _secret_key()
-DEBUG = env_bool("RELAIS_DEBUG", False)
 ALLOWED_HOSTS = env_list("RELAIS_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("RELAIS_CSRF_TRUSTED_ORIGINS", [])
+# Reverse proxies in front of Relais that append the client's address to X-Forwarded-For; with 0
+# the header is ignored (anyone can send it). Login throttling and the audit log use the address.
+TRUSTED_PROXY_COUNT = env_int("RELAIS_TRUSTED_PROXY_COUNT", 0, minimum=0)
+# The API throttles apply the same rule (ninja's default trusts any X-Forwarded-For).
+NINJA_NUM_PROXIES = TRUSTED_PROXY_COUNT
 
 INSTALLED_APPS = [
     "relais.core",
@@ -38,6 +50,7 @@ INSTALLED_APPS = [
     "relais.projects",
     "relais.work",
     "relais.bench",
+    "relais.site",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -48,6 +61,9 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "csp",
+    # The API docs' Swagger UI served from ninja's own static files, not from a CDN.
+    "ninja",
     "django_htmx",
     "template_partials",
     "django_tasks",
@@ -55,7 +71,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "relais.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "relais.core.middleware.SecurityHeadersMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -66,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "relais.core.middleware.StaffMfaMiddleware",
 ]
 
 ROOT_URLCONF = "relais.urls"
@@ -96,6 +116,8 @@ DATABASES = {
         conn_max_age=env_int("RELAIS_DB_CONN_MAX_AGE", 0, minimum=0),
     )
 }
+# A kept connection is checked before reuse: one the database dropped is reopened, not a 500.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = DATABASES["default"]["CONN_MAX_AGE"] != 0
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several processes (web server and worker) share the file: wait for locks instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {})
@@ -109,6 +131,9 @@ elif CACHE_URL.startswith(("redis://", "rediss://")):
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
     }
+    # Sessions are read from the shared cache and written through to the database: a restart of
+    # Redis signs nobody out. (An in-process cache is not shared, so it never holds sessions.)
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     raise ImproperlyConfigured("RELAIS_CACHE_URL must be locmem:// or a redis:// URL")
 
@@ -148,11 +173,17 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# One address per account, changed by its owner only: the new address replaces the old one once
+# confirmed from the new mailbox, and the old address is told (`accounts/settings` links there).
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Relais] "
 ACCOUNT_RATE_LIMITS = {
     # Login throttling: per IP and per account, on failed attempts.
     "login_failed": "10/m/ip,5/5m/key",
 }
+ACCOUNT_ADAPTER = "relais.accounts.adapter.AccountAdapter"
+# Operator staff and admin users must have a TOTP authenticator (relais.core.middleware).
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Relais"
 
@@ -185,9 +216,30 @@ SESSION_COOKIE_SECURE = SECURE
 CSRF_COOKIE_SECURE = SECURE
 SECURE_SSL_REDIRECT = SECURE
 SECURE_HSTS_SECONDS = 31_536_000 if SECURE else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE else None
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+# Asking browsers to preload HSTS is the domain owner's decision, made at hstspreload.org.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# Content-Security-Policy: only this site's own files; no inline script or style, no framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        # data: images: the QR code of the two-factor set-up page (images never run code).
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
 
 INVITATION_MAX_AGE_DAYS = env_int("RELAIS_INVITATION_MAX_AGE_DAYS", 7, minimum=1)
 # Absolute links in emails sent by background jobs, which have no request to build them from.
@@ -196,17 +248,84 @@ PROJECT_MAX_IMAGES = env_int("RELAIS_PROJECT_MAX_IMAGES", 6, minimum=1)
 # A consultant holds at most this many tasks at once; a claim without activity lapses.
 MAX_ACTIVE_CLAIMS = env_int("RELAIS_MAX_ACTIVE_CLAIMS", 2, minimum=1)
 CLAIM_LAPSE_DAYS = env_int("RELAIS_CLAIM_LAPSE_DAYS", 3, minimum=1)
+# A job RUNNING this long whose worker stopped beating is re-queued (at-least-once delivery).
+JOB_TIMEOUT_SECONDS = env_int("RELAIS_JOB_TIMEOUT_SECONDS", 600, minimum=1)
+
+
+def _api_rate(name: str, default: str) -> str:
+    """A rate limit of the API, "<requests>/<s|m|h|d>" (counted in the default cache)."""
+    value = env_str(name, default).strip()
+    count, _slash, period = value.partition("/")
+    if not (count.isdigit() and int(count) > 0 and period in {"s", "m", "h", "d"}):
+        raise ImproperlyConfigured(f"{name} must look like 60/m (per s, m, h or d), not {value!r}")
+    return value
+
+
+API_RATE_ANON = _api_rate("RELAIS_API_RATE_ANON", "60/m")
+API_RATE_USER = _api_rate("RELAIS_API_RATE_USER", "600/m")
 ROSTER_MAX_BYTES = env_int("RELAIS_ROSTER_MAX_MB", 5, minimum=1) * 1024 * 1024
 IMAGE_MAX_BYTES = env_int("RELAIS_IMAGE_MAX_MB", 5, minimum=1) * 1024 * 1024
 # Uploads above this size are refused before being read whole into memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
+
+def _admins(name: str) -> list[tuple[str, str]]:
+    """`Name <email>` or bare addresses, comma-separated, as Django's ADMINS pairs."""
+    admins = []
+    for entry in env_list(name, []):
+        label, address = parseaddr(entry)
+        if "@" not in address or address.strip() != address:
+            raise ImproperlyConfigured(
+                f"{name} must list email addresses (`Name <email>` or `email`), not {entry!r}"
+            )
+        admins.append((label or address, address))
+    return admins
+
+
+# Errors (a 500, a failed job) are mailed to these people, and sent to Sentry when a DSN is set.
+ADMINS = _admins("RELAIS_ADMINS")
+SENTRY_DSN = env_str("RELAIS_SENTRY_DSN", "")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration()],
+        send_default_pii=False,  # no emails, addresses or cookies of the people using Relais
+    )
+
+LOG_LEVEL = env_choice(
+    "RELAIS_LOG_LEVEL", "INFO", {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}
+)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("RELAIS_LOG_LEVEL", "INFO")},
-    # One line per job state change is noise at INFO; failures still show.
-    "loggers": {"django_tasks": {"level": "WARNING"}},
+    "filters": {
+        "request_id": {"()": "relais.core.middleware.RequestIdFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {
+        "line": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "line",
+        },
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
+    },
+    "root": {"handlers": ["console", "mail_admins"], "level": LOG_LEVEL},
+    "loggers": {
+        # Django's own handlers replaced by the root's: one line format, one email per error.
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        # One line per job state change is noise at INFO; failures still show.
+        "django_tasks": {"level": "WARNING"},
+    },
 }

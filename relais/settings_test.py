@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
+# The real settings refuse to start without a key; the tests sign with a fixed, test-only one.
+os.environ.setdefault("RELAIS_SECRET_KEY", "test-only-key-" + "x" * 50)
+
 from relais.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -2,9 +2,12 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import transaction
+from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from relais.accounts.audit import audit
 from relais.accounts.models import (
     ApiToken,
     AuditEvent,
@@ -28,6 +31,19 @@ class UserAdmin(BaseUserAdmin):
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
 
+    # Changes made here bypass the services: the audit log still records who changed what.
+    _AUDITED = ("email", "is_active", "is_staff", "is_superuser")
+
+    @transaction.atomic
+    def save_model(self, request: HttpRequest, obj: User, form: ModelForm, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        changed = {
+            name: form.cleaned_data.get(name) for name in self._AUDITED if name in form.changed_data
+        }
+        if change and changed:
+            actor = request.user if isinstance(request.user, User) else None
+            audit("admin.user_changed", actor=actor, target=obj.email, request=request, **changed)
+
 
 class MembershipInline(admin.TabularInline):
     model = Membership
@@ -41,6 +57,44 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_filter = ["kind", "general_interest"]
     search_fields = ["name", "siren", "rna"]
     inlines = [MembershipInline]
+
+    @transaction.atomic
+    def save_formset(
+        self, request: HttpRequest, form: ModelForm, formset: BaseInlineFormSet, change: bool
+    ) -> None:
+        # Memberships (roles) changed here bypass the services: record each one.
+        super().save_formset(request, form, formset, change)
+        if formset.model is not Membership:
+            return
+        actor = request.user if isinstance(request.user, User) else None
+        for membership in formset.new_objects:
+            audit(
+                "admin.membership_added",
+                actor=actor,
+                organisation=form.instance,
+                target=membership.user.email,
+                request=request,
+                role=membership.role,
+            )
+        for membership, fields in formset.changed_objects:
+            audit(
+                "admin.membership_changed",
+                actor=actor,
+                organisation=form.instance,
+                target=membership.user.email,
+                request=request,
+                role=membership.role,
+                fields=list(fields),
+            )
+        for membership in formset.deleted_objects:
+            audit(
+                "admin.membership_removed",
+                actor=actor,
+                organisation=form.instance,
+                target=membership.user.email,
+                request=request,
+                role=membership.role,
+            )
 
 
 @admin.register(Invitation)

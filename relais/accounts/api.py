@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from relais.accounts import access, selectors, services
 from relais.accounts.models import Organisation, User
+from relais.core.rest import Id, Pagination
 
 router = Router(tags=["accounts"])
 
@@ -76,7 +77,7 @@ def me_update(request: HttpRequest, payload: MeIn) -> MeOut:
 @router.get(
     "/organisations", response=list[OrganisationOut], summary="Organisations the user belongs to"
 )
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pagination, page_size=50)
 def organisations(request: HttpRequest) -> list[Organisation]:
     return access.organisations_for_user(request.auth).order_by("name", "id")  # type: ignore[attr-defined,return-value]
 
@@ -84,5 +85,5 @@ def organisations(request: HttpRequest) -> list[Organisation]:
 @router.get(
     "/organisations/{organisation_id}", response=OrganisationOut, summary="One organisation"
 )
-def organisation(request: HttpRequest, organisation_id: int) -> Organisation:
+def organisation(request: HttpRequest, organisation_id: Id) -> Organisation:
     return access.organisation_get_for_user(request.auth, organisation_id)  # type: ignore[attr-defined]

@@ -8,3 +8,8 @@ class AccountsConfig(AppConfig):
     name = "relais.accounts"
     label = "accounts"
     verbose_name = _("Accounts and organisations")
+
+    def ready(self) -> None:
+        # Connect the receivers: sign-ins, failures and second-factor changes go to the audit
+        # log (signals); API tokens are revoked when the password changes (auth, pre_save).
+        from relais.accounts import auth, signals  # noqa: F401

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from relais.accounts.models import AuditEvent, Organisation, User
+from relais.core import net
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -15,7 +16,7 @@ def client_ip(request: HttpRequest | None) -> str | None:
     """The client's address as the trusted-proxy setting tells it (see `relais.core.net`)."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    return net.client_ip(request)
 
 
 def audit(

@@ -7,6 +7,8 @@ identifiers, so running it twice gives the same database.
 from __future__ import annotations
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import encrypt as mfa_encrypt
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from faker import Faker
@@ -24,6 +26,8 @@ from relais.accounts.models import (
 from relais.core.models import Cause
 
 DEMO_PASSWORD = "relais-demo-2026"
+# The operator staff's authenticator-app secret (staff must sign in with two factors).
+DEMO_TOTP_SECRET = "RELAISDEMOSTAFFTWOFACTORSECRET22"
 DEMO_DOMAIN = "demo.relais.test"
 SEED = 2026
 
@@ -85,6 +89,12 @@ def seed_demo() -> None:
     )
     staff = _user(f"operatrice@{DEMO_DOMAIN}", "Camille", "Durand", password_hash)
     services.membership_add(organisation=operator, user=staff, role=Role.OPERATOR_STAFF)
+    # Staff must use two-factor authentication: the demo's authenticator secret is public.
+    Authenticator.objects.update_or_create(
+        user=staff,
+        type=Authenticator.Type.TOTP,
+        defaults={"data": {"secret": mfa_encrypt(DEMO_TOTP_SECRET)}},
+    )
 
     for index, (name, size) in enumerate(FIRMS, start=1):
         firm = _organisation(
@@ -99,6 +109,8 @@ def seed_demo() -> None:
             f"admin.esn{index}@{DEMO_DOMAIN}", fake.first_name(), fake.last_name(), password_hash
         )
         services.membership_add(organisation=firm, user=admin, role=Role.FIRM_ADMIN)
+        # The demo's firms are verified, as operator staff do for a real one.
+        services.organisation_verify(staff=staff, organisation=firm)
         for number in range(1, size + 1):
             consultant = _user(
                 f"consultant{index}.{number:02d}@{DEMO_DOMAIN}",

@@ -9,7 +9,7 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from relais.accounts.models import ROLES_BY_KIND, Organisation, OrganisationKind, User
-from relais.accounts.validators import compact_identifier
+from relais.accounts.validators import compact_identifier, validate_single_line
 from relais.core.models import Cause
 
 IDENTIFIERS = {"siren", "siret", "vat_number", "rna"}
@@ -78,7 +78,7 @@ class OrganisationForm(forms.ModelForm[Organisation]):
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField(label=_("Email address"))
+    email = forms.EmailField(label=_("Email address"), max_length=254)
     role = forms.ChoiceField(label=_("Role"))
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
@@ -90,8 +90,12 @@ class InvitationForm(forms.Form):
 
 
 class AcceptWithNewAccountForm(forms.Form):
-    first_name = forms.CharField(label=_("First name"), max_length=150)
-    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    first_name = forms.CharField(
+        label=_("First name"), max_length=150, validators=[validate_single_line]
+    )
+    last_name = forms.CharField(
+        label=_("Last name"), max_length=150, validators=[validate_single_line]
+    )
     password1 = forms.CharField(
         label=_("Password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
@@ -126,8 +130,12 @@ class AcceptWithNewAccountForm(forms.Form):
 
 
 class ProfileForm(forms.Form):
-    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
-    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    first_name = forms.CharField(
+        label=_("First name"), max_length=150, required=False, validators=[validate_single_line]
+    )
+    last_name = forms.CharField(
+        label=_("Last name"), max_length=150, required=False, validators=[validate_single_line]
+    )
 
 
 class ApiTokenForm(forms.Form):
@@ -135,4 +143,13 @@ class ApiTokenForm(forms.Form):
         label=_("Token name"),
         max_length=100,
         help_text=_("What will use it, for example “staffing tool”."),
+    )
+    lifetime_days = forms.TypedChoiceField(
+        label=_("Valid for"),
+        coerce=int,
+        choices=[(30, _("30 days")), (90, _("90 days")), (365, _("365 days"))],
+        initial=90,
+        required=False,
+        empty_value=90,  # type: ignore[arg-type]
+        help_text=_("The token stops working after this; changing your password revokes it too."),
     )

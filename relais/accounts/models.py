@@ -13,7 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from stdnum.fr import tva
 
-from relais.accounts.validators import clean_rna, clean_siren, clean_siret, clean_vat_number
+from relais.accounts.validators import (
+    clean_rna,
+    clean_siren,
+    clean_siret,
+    clean_vat_number,
+    validate_single_line,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -166,8 +172,14 @@ class Organisation(models.Model):
         return ADMIN_ROLE[OrganisationKind(self.kind)]
 
     def clean(self) -> None:
-        """Normalises and checks identifiers; a firm needs a SIREN, a nonprofit a SIREN or RNA."""
+        """Normalises and checks identifiers; a firm needs a SIREN, a nonprofit a SIREN or RNA;
+        names and addresses are single lines (they end up in email subjects and headers)."""
         errors: dict[str, list[ValidationError]] = {}
+        for field in ("name", "address_line", "postcode", "city"):
+            try:
+                validate_single_line(getattr(self, field))
+            except ValidationError as error:
+                errors.setdefault(field, []).append(error)
         checks = [
             ("siren", clean_siren),
             ("siret", clean_siret),
@@ -311,6 +323,16 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.prefix}…)"
 
 
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    """Bulk changes are refused like single ones: the log is append-only."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise ValueError("Audit events are append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise ValueError("Audit events are append-only.")
+
+
 class AuditEvent(models.Model):
     """One sensitive action as it happened; rows are only ever added (`relais.accounts.audit`)."""
 
@@ -327,6 +349,8 @@ class AuditEvent(models.Model):
     target = models.CharField(_("target"), max_length=200, blank=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]

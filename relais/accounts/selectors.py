@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from relais.accounts.models import Invitation, Membership, Organisation, User
+from relais.accounts.models import AuditEvent, Invitation, Membership, Organisation, User
 
 
 @dataclass(frozen=True)
@@ -34,3 +34,26 @@ def organisation_pending_invitations(organisation: Organisation) -> QuerySet[Inv
     return organisation.invitations.filter(
         accepted_at__isnull=True, revoked_at__isnull=True
     ).select_related("invited_by")
+
+
+def audit_events(*, action: str = "", email: str = "") -> QuerySet[AuditEvent]:
+    """The audit log, newest first, narrowed to one action and to an actor's (or tried) email."""
+    events = AuditEvent.objects.select_related("organisation").order_by("-at", "-id")
+    if action:
+        events = events.filter(action=action)
+    if email:
+        events = events.filter(Q(actor_label__icontains=email) | Q(target__icontains=email))
+    return events
+
+
+def audit_actions() -> list[str]:
+    """Every action the audit log holds, for the staff page's filter."""
+    return list(AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct())
+
+
+def firms_awaiting_verification() -> QuerySet[Organisation]:
+    """Firms operator staff have not verified yet, oldest first: their consultants cannot join
+    any project meanwhile."""
+    return Organisation.objects.filter(kind="firm", verified_at__isnull=True).order_by(
+        "created_at", "id"
+    )

@@ -5,16 +5,21 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core import signing
-from django.core.exceptions import ValidationError
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from relais.accounts.audit import audit
 from relais.accounts.models import (
     ROLES_BY_KIND,
     ApiToken,
@@ -25,9 +30,20 @@ from relais.accounts.models import (
     Role,
     User,
 )
-from relais.accounts.tasks import invitation_send
+from relais.accounts.tasks import invitation_send, organisation_verified_send
+from relais.accounts.validators import validate_single_line
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from django.http import HttpRequest
 
 _INVITATION_SALT = "relais.accounts.invitation"
+
+# What accepting an invitation does beyond the membership, by the payload's "source": apps above
+# accounts register theirs when they load (bench: a roster row becomes the consultant's profile),
+# so that accounts never imports them.
+INVITATION_ACCEPTED_HOOKS: dict[str, Callable[[Invitation, User], object]] = {}
 
 
 def _forget_roles(user: User) -> None:
@@ -64,16 +80,58 @@ def organisation_update(*, organisation: Organisation, **fields: object) -> Orga
     return organisation
 
 
-def membership_add(*, organisation: Organisation, user: User, role: str) -> Membership:
+@transaction.atomic
+def organisation_verify(
+    *, staff: User, organisation: Organisation, request: HttpRequest | None = None
+) -> Organisation:
+    """Operator staff verify a firm, after which its consultants may ask to join projects; the
+    firm's admins are told. Verifying a verified firm changes nothing."""
+    if not staff.is_operator_staff:
+        raise PermissionDenied
+    if organisation.kind != OrganisationKind.FIRM:
+        raise ValidationError(_("Only firms are verified by the operator."))
+    now = timezone.now()
+    verified = Organisation.objects.filter(pk=organisation.pk, verified_at__isnull=True).update(
+        verified_at=now, verified_by=staff
+    )
+    organisation.refresh_from_db(fields=["verified_at", "verified_by"])
+    if verified:
+        audit(
+            "organisation.verified",
+            actor=staff,
+            organisation=organisation,
+            target=organisation.name,
+            request=request,
+        )
+        language = get_language() or settings.LANGUAGE_CODE
+        transaction.on_commit(
+            lambda: organisation_verified_send.enqueue(
+                organisation_id=organisation.pk, language=language
+            )
+        )
+    return organisation
+
+
+def membership_add(
+    *, organisation: Organisation, user: User, role: str, actor: User | None = None
+) -> Membership:
     """Gives a user a role in an organisation; the role must exist for that kind."""
     if role not in ROLES_BY_KIND[OrganisationKind(organisation.kind)]:
         raise ValidationError(
             _("The role “%(role)s” does not exist in this kind of organisation.")
             % {"role": Role(role).label}
         )
-    membership, _created = Membership.objects.get_or_create(
+    membership, created = Membership.objects.get_or_create(
         organisation=organisation, user=user, role=role
     )
+    if created:
+        audit(
+            "membership.added",
+            actor=actor or user,
+            organisation=organisation,
+            target=user.email,
+            role=role,
+        )
     if role == Role.OPERATOR_STAFF and not user.is_staff:
         # Operator staff use the Django admin, which requires is_staff.
         user.is_staff = True
@@ -94,16 +152,43 @@ def invitation_token(invitation: Invitation) -> str:
 
 @transaction.atomic
 def invitation_create(
-    *, organisation: Organisation, invited_by: User, email: str, role: str, accept_url: str
+    *,
+    organisation: Organisation,
+    invited_by: User,
+    email: str,
+    role: str,
+    accept_url: str,
+    payload: dict[str, object] | None = None,
 ) -> InvitationLink:
-    """Invites an email address to an organisation with a role and emails the signed link."""
+    """Invites an email address to an organisation with a role and emails the signed link; the
+    payload (what a roster recorded for the person) is applied only if they accept."""
     email = email.strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError({"email": _("Enter a valid email address.")}) from None
+    if len(email) > Invitation._meta.get_field("email").max_length:  # type: ignore[operator]
+        raise ValidationError({"email": _("This email address is too long.")})
     if role not in ROLES_BY_KIND[OrganisationKind(organisation.kind)]:
         raise ValidationError({"role": _("This role does not exist in this kind of organisation.")})
-    if Membership.objects.filter(organisation=organisation, user__email=email, role=role).exists():
+    if Membership.objects.filter(
+        organisation=organisation, user__email__iexact=email, role=role
+    ).exists():
         raise ValidationError({"email": _("This person already has this role here.")})
     invitation = Invitation.objects.create(
-        organisation=organisation, email=email, role=role, invited_by=invited_by
+        organisation=organisation,
+        email=email,
+        role=role,
+        invited_by=invited_by,
+        payload=payload or {},
+    )
+    audit(
+        "invitation.created",
+        actor=invited_by,
+        organisation=organisation,
+        target=email,
+        role=role,
+        source=str((payload or {}).get("source", "")),
     )
     token = invitation_token(invitation)
     url = accept_url.replace("__token__", token)
@@ -157,7 +242,25 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
     EmailAddress.objects.update_or_create(
         user=user, email=user.email, defaults={"verified": True, "primary": True}
     )
-    return membership_add(organisation=invitation.organisation, user=user, role=invitation.role)
+    audit(
+        "invitation.accepted",
+        actor=user,
+        organisation=invitation.organisation,
+        target=invitation.email,
+        role=invitation.role,
+    )
+    membership = membership_add(
+        organisation=invitation.organisation, user=user, role=invitation.role, actor=user
+    )
+    hook = INVITATION_ACCEPTED_HOOKS.get(str(invitation.payload.get("source", "")))
+    if hook is not None:
+        # What the inviting app recorded for the person (a firm's roster row), now that they
+        # accepted; a refusal there undoes the whole acceptance.
+        try:
+            hook(invitation, user)
+        except ValidationError as error:
+            raise InvitationError(" ".join(error.messages)) from None
+    return membership
 
 
 @transaction.atomic
@@ -177,11 +280,20 @@ def invitation_accept_with_new_account(
     return user
 
 
-def invitation_revoke(*, invitation: Invitation) -> None:
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, actor: User | None = None) -> None:
     """Withdraws a pending invitation; its link stops working."""
-    Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
-        revoked_at=timezone.now()
-    )
+    revoked = Invitation.objects.filter(
+        pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=timezone.now())
+    if revoked:
+        audit(
+            "invitation.revoked",
+            actor=actor,
+            organisation=invitation.organisation,
+            target=invitation.email,
+            role=invitation.role,
+        )
 
 
 def _digest(raw: str) -> str:
@@ -194,38 +306,113 @@ class NewApiToken:
     raw: str
 
 
-def api_token_create(*, user: User, name: str) -> NewApiToken:
-    """Creates a personal API token; the raw value is shown once and only its digest is kept."""
+# A token lives this many days; the settings page offers these lifetimes.
+API_TOKEN_LIFETIMES = (30, 90, 365)
+API_TOKEN_DEFAULT_LIFETIME = 90
+# A token's use is written to the audit log at most once per this many seconds.
+API_TOKEN_USE_AUDIT_SECONDS = 3600
+
+
+def api_token_create(
+    *,
+    user: User,
+    name: str,
+    lifetime_days: int = API_TOKEN_DEFAULT_LIFETIME,
+    request: HttpRequest | None = None,
+) -> NewApiToken:
+    """Creates a personal API token that expires after 30, 90 or 365 days; the raw value is shown
+    once and only its digest is kept."""
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("Give the token a name.")})
+    if lifetime_days not in API_TOKEN_LIFETIMES:
+        raise ValidationError({"lifetime_days": _("Choose 30, 90 or 365 days.")})
     raw = "rls_" + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, name=name, prefix=raw[:12], digest=_digest(raw))
+    now = timezone.now()
+    expires_at = now + timedelta(days=lifetime_days)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user,
+            name=name,
+            prefix=raw[:12],
+            digest=_digest(raw),
+            created_at=now,
+            expires_at=expires_at,
+        )
+        audit(
+            "api_token.create",
+            actor=user,
+            target=token,
+            request=request,
+            expires_at=expires_at.isoformat(),
+        )
     return NewApiToken(token=token, raw=raw)
 
 
-def api_token_revoke(*, token: ApiToken) -> None:
+def api_token_revoke(*, token: ApiToken, request: HttpRequest | None = None) -> None:
     """Revokes a token: requests carrying it are refused from now on."""
-    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    with transaction.atomic():
+        revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        if revoked:
+            audit("api_token.revoke", actor=token.user, target=token, request=request)
 
 
-def api_token_authenticate(*, raw: str) -> User | None:
-    """The active user a raw token belongs to, or None; records when it was last used."""
+def api_tokens_revoke_all(*, user: User, reason: str = "password_changed") -> int:
+    """Revokes every active token of a user (their password changed: whoever held a token
+    obtained with the old one loses it); returns how many were revoked."""
+    with transaction.atomic():
+        tokens = ApiToken.objects.filter(user=user, revoked_at__isnull=True)
+        names = [str(token) for token in tokens]
+        revoked = tokens.update(revoked_at=timezone.now())
+        if revoked:
+            audit(
+                "api_token.revoke_all",
+                actor=user,
+                target=user.email,
+                reason=reason,
+                tokens=names,
+            )
+    return revoked
+
+
+def api_token_is_valid(token: ApiToken, *, now: datetime | None = None) -> bool:
+    """A token works while it is neither revoked nor expired (a token without an expiry date,
+    made before expiry existed, lasts the default lifetime from its creation)."""
+    now = now or timezone.now()
+    expires_at = token.expires_at or token.created_at + timedelta(days=API_TOKEN_DEFAULT_LIFETIME)
+    return token.revoked_at is None and now < expires_at
+
+
+def api_token_authenticate(*, raw: str, request: HttpRequest | None = None) -> User | None:
+    """The active user a valid (unrevoked, unexpired) raw token belongs to, or None; records when
+    it was last used, and writes its use to the audit log at most once an hour."""
     token = (
         ApiToken.objects.select_related("user")
         .filter(digest=_digest(raw), revoked_at__isnull=True, user__is_active=True)
         .first()
     )
-    if token is None:
-        return None
     now = timezone.now()
+    if token is None or not api_token_is_valid(token, now=now):
+        return None
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    if cache.add(f"api_token_used:{token.pk}", 1, API_TOKEN_USE_AUDIT_SECONDS):
+        audit("api_token.use", actor=token.user, target=token, request=request)
     return token.user
 
 
 def user_update_profile(*, user: User, first_name: str, last_name: str) -> User:
-    """Updates a user's name."""
+    """Updates a user's name (only the person does: an import or an invitation never does)."""
+    errors = {}
+    for field, value in (("first_name", first_name), ("last_name", last_name)):
+        try:
+            validate_single_line(value)
+        except ValidationError as error:
+            errors[field] = error.messages
+    if errors:
+        raise ValidationError(errors)
     user.first_name = first_name.strip()
     user.last_name = last_name.strip()
     user.full_clean(exclude=["password"])

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import send_mail, send_mass_mail
+from django.urls import reverse
 from django_tasks import task
 
-from relais.accounts.models import Invitation
+from relais.accounts.models import Invitation, Membership, Organisation, Role
 from relais.core.mail import render_email
 
 
@@ -29,3 +30,28 @@ def invitation_send(*, invitation_id: int, url: str, language: str) -> None:
         language=language,
     )
     send_mail(subject, body, None, [invitation.email])
+
+
+@task()
+def organisation_verified_send(*, organisation_id: int, language: str) -> None:
+    """Tells a firm's admins that the operator verified the firm."""
+    organisation = Organisation.objects.get(pk=organisation_id)
+    emails = sorted(
+        Membership.objects.filter(organisation=organisation, role=Role.FIRM_ADMIN).values_list(
+            "user__email", flat=True
+        )
+    )
+    if not emails:
+        return
+    context = {
+        "organisation": organisation,
+        "url": settings.SITE_URL
+        + reverse("bench:firm_dashboard", kwargs={"organisation_pk": organisation.pk}),
+    }
+    subject, body = render_email(
+        "accounts/email/organisation_verified_subject.txt",
+        "accounts/email/organisation_verified_message.txt",
+        context,
+        language=language,
+    )
+    send_mass_mail([(subject, body, None, [email]) for email in emails])

@@ -33,4 +33,11 @@ urlpatterns = [
     path("settings/", views.user_settings, name="settings"),
     path("settings/tokens/", views.api_token_create, name="api_token_create"),
     path("settings/tokens/<int:token_pk>/revoke/", views.api_token_revoke, name="api_token_revoke"),
+    path("staff/audit/", views.audit_log, name="audit_log"),
+    path("staff/firms/", views.firms_to_verify, name="firms_to_verify"),
+    path(
+        "staff/firms/<int:organisation_pk>/verify/",
+        views.organisation_verify,
+        name="organisation_verify",
+    ),
 ]

@@ -66,3 +66,21 @@ def compact_identifier(field: str, value: str) -> str:
         compact = str(compactors[field](value))
         return "FR" + compact if field == "vat_number" and compact else compact
     return value.replace(" ", "").upper()
+
+
+# Line breaks, tabs and the other C0/C1 control characters, and the Unicode line separators:
+# a name or an address is one line, and it ends up in email subjects (which refuse new lines).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def has_control_characters(value: str) -> bool:
+    return bool(_CONTROL.search(value))
+
+
+def validate_single_line(value: str) -> None:
+    """Refuses a value with a line break or a control character (it would break an email)."""
+    if has_control_characters(value):
+        raise ValidationError(
+            _("Write this on one line, without line breaks or control characters."),
+            code="control_characters",
+        )

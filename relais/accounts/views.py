@@ -9,12 +9,13 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from relais.accounts import access, selectors, services
 from relais.accounts.forms import (
@@ -152,7 +153,7 @@ def invitation_revoke(
 ) -> HttpResponse:
     user = signed_in_user(request)
     invitation = access.invitation_get_for_user(user, organisation_pk, invitation_pk)
-    services.invitation_revoke(invitation=invitation)
+    services.invitation_revoke(invitation=invitation, actor=user)
     messages.success(request, _("Invitation to %(email)s withdrawn.") % {"email": invitation.email})
     if request.htmx:  # type: ignore[attr-defined]
         context = _detail_context(user, invitation.organisation)
@@ -250,7 +251,11 @@ def _settings_context(
         "profile_form": profile_form
         or ProfileForm(initial={"first_name": user.first_name, "last_name": user.last_name}),
         "token_form": token_form or ApiTokenForm(),
-        "tokens": user.api_tokens.filter(revoked_at__isnull=True),
+        "tokens": [
+            token
+            for token in user.api_tokens.filter(revoked_at__isnull=True)
+            if services.api_token_is_valid(token)
+        ],
         "new_token": new_token,
     }
 
@@ -263,7 +268,12 @@ def api_token_create(request: HttpRequest) -> HttpResponse:
     new_token = ""
     status = 200
     if form.is_valid():
-        created = services.api_token_create(user=user, name=form.cleaned_data["name"])
+        created = services.api_token_create(
+            user=user,
+            name=form.cleaned_data["name"],
+            lifetime_days=form.cleaned_data["lifetime_days"],
+            request=request,
+        )
         new_token = created.raw
         form = ApiTokenForm()
     else:
@@ -280,7 +290,7 @@ def api_token_create(request: HttpRequest) -> HttpResponse:
 def api_token_revoke(request: HttpRequest, token_pk: int) -> HttpResponse:
     user = signed_in_user(request)
     token = access.api_token_get_for_user(user, token_pk)
-    services.api_token_revoke(token=token)
+    services.api_token_revoke(token=token, request=request)
     messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "accounts/settings.html#tokens", _settings_context(user))
@@ -310,3 +320,63 @@ def welcome(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
         {"form": form, "account": user},
         status=400 if form.errors else 200,
     )
+
+
+AUDIT_PAGE_SIZE = 50
+
+
+@login_required
+@require_GET
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """The audit log for operator staff, newest first; nobody else learns the page exists."""
+    if not signed_in_user(request).is_operator_staff:
+        raise Http404
+    action = request.GET.get("action", "").strip()[:60]
+    email = request.GET.get("email", "").strip()[:254]
+    events = selectors.audit_events(action=action, email=email)
+    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "action": action,
+        "email": email,
+        "actions": selectors.audit_actions(),
+        "query": query.urlencode(),
+    }
+    return render(request, "accounts/audit_log.html", context)
+
+
+FIRMS_PAGE_SIZE = 25
+
+
+@login_required
+@require_GET
+def firms_to_verify(request: HttpRequest) -> HttpResponse:
+    """Operator staff's to-do: the firms awaiting verification; nobody else learns it exists."""
+    if not signed_in_user(request).is_operator_staff:
+        raise Http404
+    page = Paginator(selectors.firms_awaiting_verification(), FIRMS_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "accounts/firms_to_verify.html", {"page": page})
+
+
+@login_required
+@require_POST
+def organisation_verify(request: HttpRequest, organisation_pk: int) -> HttpResponse:
+    user = signed_in_user(request)
+    if not user.is_operator_staff:
+        raise Http404
+    organisation = access.organisation_get_for_user(user, organisation_pk)
+    try:
+        services.organisation_verify(staff=user, organisation=organisation, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("%(name)s is verified: its consultants can now ask to join projects.")
+            % {"name": organisation.name},
+        )
+    return redirect("accounts:firms_to_verify")

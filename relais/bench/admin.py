@@ -23,7 +23,18 @@ class BenchPeriodAdmin(admin.ModelAdmin):
 class MissionAdmin(admin.ModelAdmin):
     list_display = ["consultant", "project", "mode", "status", "start", "end", "agreement_number"]
     list_filter = ["status", "mode"]
-    readonly_fields = ["status", "agreement_generated_at", "consultant_agreed_at"]
+    # The three acceptances are given on Relais by the people concerned, never edited here.
+    readonly_fields = [
+        "status",
+        "agreement_generated_at",
+        "agreement_drawn_up_by",
+        "beneficiary_accepted_at",
+        "beneficiary_accepted_by",
+        "beneficiary_refused_at",
+        "beneficiary_refused_by",
+        "refusal_reason",
+        "consultant_agreed_at",
+    ]
 
 
 @admin.register(Recall)

@@ -8,3 +8,12 @@ class BenchConfig(AppConfig):
     name = "relais.bench"
     label = "bench"
     verbose_name = _("Firms, bench periods and missions")
+
+    def ready(self) -> None:
+        from relais.accounts.services import INVITATION_ACCEPTED_HOOKS
+        from relais.bench.services import profile_from_roster_invitation
+
+        # Accepting a firm's roster invitation records what the roster said of the person.
+        INVITATION_ACCEPTED_HOOKS["roster"] = lambda invitation, user: (
+            profile_from_roster_invitation(invitation=invitation, user=user)
+        )

@@ -1,5 +1,6 @@
 """Demo firm side: each firm's terms and roster figures, consultants on the bench with running
-missions (loan agreement drawn up and agreed), and one past recall with its drafted handovers.
+missions (each with its three acceptances: the loan agreement drawn up by the firm, accepted by
+the nonprofit and agreed by the consultant), and one past recall with its drafted handovers.
 Built through the services; a firm that already has terms is left as it is."""
 
 from __future__ import annotations
@@ -73,8 +74,14 @@ def seed_bench() -> None:
             if project is None:
                 continue
             services.bench_period_open(admin=admin, firm=firm, consultant=consultant, start=start)
+            # The three acceptances: the firm, the nonprofit that owns the project, the consultant.
             mission = services.mission_create(consultant=consultant, project=project)
             services.mission_agreement_draw_up(admin=admin, mission=mission)
+            beneficiary = User.objects.get(
+                memberships__organisation=project.nonprofit_id,
+                memberships__role=Role.NONPROFIT_ADMIN,
+            )
+            services.mission_beneficiary_accept(admin=beneficiary, mission=mission)
             services.mission_consent(consultant=consultant, mission=mission)
             Mission.objects.filter(pk=mission.pk).update(start=start)
         _past_recall(admin, firm, on_team + others, today)

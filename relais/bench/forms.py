@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from relais.accounts.models import Organisation, Role, User
 from relais.bench.models import LendingMode, SkillLevel
 from relais.core.models import Cause, Language, Skill
+from relais.core.validators import plausible_date
 
 
 class EurosField(forms.DecimalField):
@@ -139,9 +140,12 @@ class RosterUploadForm(forms.Form):
 class BenchPeriodForm(forms.Form):
     consultant = forms.ModelChoiceField(label=_("Consultant"), queryset=User.objects.none())
     start = forms.DateField(
-        label=_("Start"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        validators=[plausible_date],
+        label=_("Start"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     expected_end = forms.DateField(
+        validators=[plausible_date],
         label=_("Expected end"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -163,9 +167,12 @@ class BenchPeriodForm(forms.Form):
 
 class BenchRequestForm(forms.Form):
     start = forms.DateField(
-        label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        validators=[plausible_date],
+        label=_("From"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     expected_end = forms.DateField(
+        validators=[plausible_date],
         label=_("Until (expected)"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -180,6 +187,7 @@ class BenchRequestForm(forms.Form):
 
 class RecallForm(forms.Form):
     effective_date = forms.DateField(
+        validators=[plausible_date],
         label=_("Effective date"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

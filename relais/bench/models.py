@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 PERCENT = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
+REFUSAL_REASON_MAX = 1000
 
 
 class LendingMode(models.TextChoices):
@@ -171,6 +172,10 @@ class BenchPeriod(models.Model):
                 condition=Q(expected_end__isnull=True) | Q(expected_end__gte=models.F("start")),
                 name="bench_expected_end_after_start",
             ),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
+                name="bench_end_after_start",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -178,8 +183,14 @@ class BenchPeriod(models.Model):
 
 
 class MissionStatus(models.TextChoices):
-    AWAITING = "awaiting", _("Awaiting the agreement")
+    """The steps of a mission (`relais.bench.workflow`): it starts only with three acceptances,
+    the firm's (drawing up the agreement), the beneficiary's and the consultant's."""
+
+    AWAITING = "awaiting", _("Awaiting the loan agreement")
+    DRAWN_UP = "drawn_up", _("Awaiting the beneficiary's acceptance")
+    ACCEPTED = "accepted", _("Awaiting the consultant's agreement")
     ACTIVE = "active", _("Active")
+    REFUSED = "refused", _("Refused by the beneficiary")
     ENDED = "ended", _("Ended")
 
 
@@ -206,6 +217,39 @@ class Mission(models.Model):
     )
     agreement_number = models.CharField(_("agreement number"), max_length=30, blank=True)
     agreement_generated_at = models.DateTimeField(_("agreement drawn up"), null=True, blank=True)
+    agreement_drawn_up_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("agreement drawn up by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    beneficiary_accepted_at = models.DateTimeField(
+        _("accepted by the beneficiary"), null=True, blank=True
+    )
+    beneficiary_accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("accepted for the beneficiary by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    beneficiary_refused_at = models.DateTimeField(
+        _("refused by the beneficiary"), null=True, blank=True
+    )
+    beneficiary_refused_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("refused for the beneficiary by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    refusal_reason = models.TextField(
+        _("reason for the refusal"), blank=True, max_length=REFUSAL_REASON_MAX
+    )
     consultant_agreed_at = models.DateTimeField(
         _("consultant's written agreement"), null=True, blank=True
     )
@@ -219,10 +263,19 @@ class Mission(models.Model):
             models.UniqueConstraint(
                 fields=["consultant", "project", "bench_period"], name="one_mission_per_period"
             ),
+            # Code du travail L8241-2: no loan without the three acceptances, each dated.
             models.CheckConstraint(
                 condition=~Q(status="active")
-                | (Q(agreement_generated_at__isnull=False) & Q(consultant_agreed_at__isnull=False)),
-                name="mission_starts_with_agreement_and_consent",
+                | (
+                    Q(agreement_generated_at__isnull=False)
+                    & Q(beneficiary_accepted_at__isnull=False)
+                    & Q(consultant_agreed_at__isnull=False)
+                ),
+                name="mission_starts_with_three_acceptances",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="refused") | Q(beneficiary_refused_at__isnull=False),
+                name="mission_refusal_is_dated",
             ),
         ]
 

@@ -9,12 +9,13 @@ from typing import TYPE_CHECKING
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from relais.accounts.models import Role
 from relais.bench import returns
 from relais.bench.models import BenchPeriod, BenchStatus, LendingMode, Mission, MissionStatus
 from relais.bench.services import terms_at
 
 if TYPE_CHECKING:
-    from relais.accounts.models import Organisation
+    from relais.accounts.models import Organisation, User
 
 
 def on_bench_now(firm: Organisation) -> QuerySet[BenchPeriod]:
@@ -90,3 +91,43 @@ def firm_year(firm: Organisation, year: int | None = None) -> FirmYear:
         )
     figures.projects, figures.causes = sorted(projects), sorted(causes)
     return figures
+
+
+@dataclass
+class MissionToDos:
+    """What waits on a person in the mission workflow, for their dashboard."""
+
+    to_draw_up: list[Mission] = field(default_factory=list)  # as firm admin
+    to_accept: list[Mission] = field(default_factory=list)  # as nonprofit admin
+    mine: list[Mission] = field(default_factory=list)  # as consultant, latest first
+    new_on_team: list[Mission] = field(default_factory=list)  # as field lead, last 14 days
+
+
+def mission_to_dos(user: User) -> MissionToDos:
+    """Missions waiting on the user's step (firm: draw up; nonprofit: accept or refuse), the
+    consultant's own missions, and those that started lately on projects the user leads."""
+    related = ("consultant", "project__nonprofit", "bench_period__firm")
+    missions = Mission.objects.select_related(*related).order_by("created_at", "id")
+    firms = user.organisation_ids(Role.FIRM_ADMIN)
+    nonprofits = user.organisation_ids(Role.NONPROFIT_ADMIN)
+    since = timezone.localdate() - dt.timedelta(days=14)
+    return MissionToDos(
+        to_draw_up=list(
+            missions.filter(status=MissionStatus.AWAITING, bench_period__firm_id__in=firms)[:50]
+        )
+        if firms
+        else [],
+        to_accept=list(
+            missions.filter(status=MissionStatus.DRAWN_UP, project__nonprofit_id__in=nonprofits)[
+                :50
+            ]
+        )
+        if nonprofits
+        else [],
+        mine=list(missions.filter(consultant=user).order_by("-created_at", "-id")[:10]),
+        new_on_team=list(
+            missions.filter(
+                status=MissionStatus.ACTIVE, project__field_lead=user, start__gte=since
+            ).order_by("-start", "-id")[:20]
+        ),
+    )

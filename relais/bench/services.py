@@ -8,22 +8,27 @@ giving every claim of the consultant back to the backlog with a drafted handover
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from relais.accounts import services as account_services
-from relais.accounts.models import Organisation, OrganisationKind, Role, User
-from relais.bench import returns
+from relais.accounts.audit import audit
+from relais.accounts.models import Invitation, Organisation, OrganisationKind, Role, User
+from relais.bench import returns, roster
 from relais.bench.models import (
+    REFUSAL_REASON_MAX,
     BenchPeriod,
     BenchStatus,
     ConsultantProfile,
@@ -35,11 +40,18 @@ from relais.bench.models import (
     RecallChannel,
 )
 from relais.bench.roster import RosterRow
-from relais.bench.tasks import recall_notify, roster_welcome
+from relais.bench.tasks import mission_notify, recall_notify, roster_welcome
+from relais.bench.workflow import STEPS, WHY_NOT, MissionStep
 from relais.core.models import Cause, Language, Skill
 from relais.projects.models import Project, ProjectStatus
+from relais.work import access as work_access
 from relais.work import services as work_services
 from relais.work.models import Claim, ClaimEnd, TeamMember
+
+logger = logging.getLogger(__name__)
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
 
 
 class BenchError(Exception):
@@ -91,17 +103,62 @@ def profile_for(user: User, firm: Organisation) -> ConsultantProfile:
     return profile
 
 
-@transaction.atomic
-def roster_apply(*, admin: User, firm: Organisation, rows: list[RosterRow]) -> dict[str, int]:
-    """Writes a checked roster, all rows or none: new consultants get an account and a welcome
-    email; known ones (by employee id, then email) are updated; unchanged rows change nothing."""
+def roster_apply(
+    *,
+    admin: User,
+    firm: Organisation,
+    rows: list[RosterRow],
+    accept_url: str = "",
+    request: HttpRequest | None = None,
+) -> dict[str, int]:
+    """Writes a checked roster, all rows or none, as `roster.plan` announced it: new addresses
+    get an account and a welcome email, existing accounts an invitation they may accept, the
+    firm's consultants have the firm's data updated; no existing account's identity changes."""
     _require_firm_admin(admin, firm)
-    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    accept_url = accept_url or settings.SITE_URL + reverse(
+        "accounts:invitation_accept", kwargs={"token": "__token__"}
+    )
+    try:
+        return _roster_apply_locked(
+            admin=admin, firm=firm, rows=rows, accept_url=accept_url, request=request
+        )
+    except IntegrityError:
+        # A change made at the same moment elsewhere (another firm importing the same address,
+        # a person accepting an invitation): nothing of this import was written.
+        raise ValidationError(
+            _(
+                "Someone changed these consultants at the same moment: nothing was imported. "
+                "Upload the file again to see the current state."
+            )
+        ) from None
+
+
+@transaction.atomic
+def _roster_apply_locked(
+    *,
+    admin: User,
+    firm: Organisation,
+    rows: list[RosterRow],
+    accept_url: str,
+    request: HttpRequest | None,
+) -> dict[str, int]:
+    # Imports of one firm run one after the other: the second sees what the first wrote.
+    Organisation.objects.select_for_update().filter(pk=firm.pk).first()
+    plans = roster.plan(firm, rows)
+    refused = [p for p in plans if p.outcome == roster.Outcome.REFUSED]
+    if refused:
+        raise ValidationError(
+            [_("Row %(row)s: %(reason)s") % {"row": p.row.line, "reason": p.error} for p in refused]
+        )
+    counts = dict.fromkeys(_COUNTED, 0)
     welcome: list[int] = []
-    for row in rows:
-        created, changed = _roster_row(firm, row, welcome)
-        counts["created" if created else "updated" if changed else "unchanged"] += 1
-    language = settings.LANGUAGE_CODE
+    for row_plan in plans:
+        _roster_row(admin, firm, row_plan, welcome, accept_url)
+        counts[row_plan.outcome] += 1
+    audit(
+        "roster.imported", actor=admin, organisation=firm, request=request, rows=len(rows), **counts
+    )
+    language = get_language() or settings.LANGUAGE_CODE
     transaction.on_commit(
         lambda: [
             roster_welcome.enqueue(user_id=pk, firm_id=firm.pk, language=language) for pk in welcome
@@ -110,63 +167,93 @@ def roster_apply(*, admin: User, firm: Organisation, rows: list[RosterRow]) -> d
     return counts
 
 
-def _roster_row(firm: Organisation, row: RosterRow, welcome: list[int]) -> tuple[bool, bool]:
-    """Creates or updates one consultant; says whether it was created, and whether it changed."""
-    profiles = ConsultantProfile.objects.filter(firm=firm).select_related("user")
-    profile = profiles.filter(employee_id=row.employee_id).first() if row.employee_id else None
-    profile = profile or profiles.filter(user__email__iexact=row.email).first()
-    created = profile is None
-    if profile is None:
-        user = User.objects.filter(email__iexact=row.email).first()
-        if user is not None and ConsultantProfile.objects.filter(user=user).exists():
-            raise ValidationError(
-                _("Row %(row)s: %(email)s is a consultant of another firm.")
-                % {"row": row.line, "email": row.email}
-            )
-        if user is None:
-            user = User.objects.create_user(
-                row.email, None, first_name=row.first_name, last_name=row.last_name
-            )
-            EmailAddress.objects.create(user=user, email=row.email, verified=False, primary=True)
-            welcome.append(user.pk)
-        account_services.membership_add(organisation=firm, user=user, role=Role.CONSULTANT)
-        profile = ConsultantProfile.objects.create(user=user, firm=firm)
-    user = profile.user
-    changed = False
-    for name, value in {"first_name": row.first_name, "last_name": row.last_name}.items():
-        if getattr(user, name) != value:
-            setattr(user, name, value)
-            changed = True
-    if user.email.lower() != row.email:
-        if User.objects.filter(email__iexact=row.email).exclude(pk=user.pk).exists():
-            raise ValidationError(
-                _("Row %(row)s: %(email)s already belongs to another account.")
-                % {"row": row.line, "email": row.email}
-            )
-        user.email = row.email
-        changed = True
-    if changed:
-        user.save()
-    wanted: dict[str, object] = {
-        "job_title": row.job_title,
-        "tjm_cents": row.tjm_cents,
-        "daily_cost_cents": row.daily_cost_cents,
-        "employee_id": row.employee_id,
-    }
-    profile_changed = False
-    for attribute, wanted_value in wanted.items():
-        if getattr(profile, attribute) != wanted_value:
-            setattr(profile, attribute, wanted_value)
-            profile_changed = True
-    if profile_changed:
-        profile.save()
+_COUNTED = [
+    roster.Outcome.CREATED,
+    roster.Outcome.INVITED,
+    roster.Outcome.AWAITING,
+    roster.Outcome.UPDATED,
+    roster.Outcome.UNCHANGED,
+]
+
+
+def _roster_row(
+    admin: User, firm: Organisation, row_plan: roster.RowPlan, welcome: list[int], accept_url: str
+) -> None:
+    """Does what the plan says for one row; never touches an existing account's identity."""
+    row = row_plan.row
+    if row_plan.outcome == roster.Outcome.CREATED:
+        user = User.objects.create_user(
+            row.email, None, first_name=row.first_name, last_name=row.last_name
+        )
+        EmailAddress.objects.create(user=user, email=row.email, verified=False, primary=True)
+        welcome.append(user.pk)
+        account_services.membership_add(
+            organisation=firm, user=user, role=Role.CONSULTANT, actor=admin
+        )
+        _profile_write(ConsultantProfile.objects.create(user=user, firm=firm), row)
+    elif row_plan.outcome == roster.Outcome.INVITED:
+        account_services.invitation_create(
+            organisation=firm,
+            invited_by=admin,
+            email=row.email,
+            role=Role.CONSULTANT,
+            accept_url=accept_url,
+            payload=roster.roster_payload(row),
+        )
+    elif row_plan.outcome == roster.Outcome.AWAITING:
+        Invitation.objects.filter(pk=row_plan.invitation_id or 0).update(
+            payload=roster.roster_payload(row)
+        )
+    elif row_plan.outcome == roster.Outcome.UPDATED:
+        if row_plan.profile_id is not None:
+            profile = ConsultantProfile.objects.get(pk=row_plan.profile_id)
+        else:  # a consultant of the firm (they accepted an invitation) without a profile yet
+            assert row_plan.user_id is not None
+            profile = ConsultantProfile.objects.create(user_id=row_plan.user_id, firm=firm)
+        _profile_write(profile, row)
+
+
+def _profile_write(profile: ConsultantProfile, row: RosterRow | dict[str, Any]) -> None:
+    """What the firm records of a consultant: job title, rates, employee id, skills."""
+    data = row.as_dict() if isinstance(row, RosterRow) else row
+    profile.job_title = data.get("job_title", "")
+    profile.tjm_cents = data.get("tjm_cents", 0)
+    profile.daily_cost_cents = data.get("daily_cost_cents", 0)
+    profile.employee_id = data.get("employee_id", "")
+    profile.save()
+    skills = set(data.get("skills", []))
     current = set(profile.skills.values_list("skill__slug", flat=True))
-    if set(row.skills) != current:
-        profile.skills.exclude(skill__slug__in=row.skills).delete()
-        for skill in Skill.objects.filter(slug__in=set(row.skills) - current):
+    if skills != current:
+        profile.skills.exclude(skill__slug__in=skills).delete()
+        for skill in Skill.objects.filter(slug__in=skills - current):
             ConsultantSkill.objects.create(profile=profile, skill=skill)
-        profile_changed = True
-    return created, changed or profile_changed
+
+
+def profile_from_roster_invitation(*, invitation: Invitation, user: User) -> ConsultantProfile:
+    """Records what a firm's roster said of a person once they accepted its invitation; a
+    consultant of another firm must leave it first, and a taken employee id is left blank."""
+    firm = invitation.organisation
+    profile = ConsultantProfile.objects.filter(user=user).first()
+    if profile is not None and profile.firm_id != firm.pk:
+        raise ValidationError(
+            _(
+                "You are a consultant of another firm on Relais: ask it to end your membership "
+                "before joining %(firm)s."
+            )
+            % {"firm": firm.name}
+        )
+    data = dict(invitation.payload)
+    employee_id = str(data.get("employee_id", ""))
+    taken = (
+        ConsultantProfile.objects.filter(firm=firm, employee_id=employee_id)
+        .exclude(user=user)
+        .exists()
+    )
+    if not employee_id or taken:
+        data["employee_id"] = profile.employee_id if profile is not None else ""
+    profile = profile or ConsultantProfile.objects.create(user=user, firm=firm)
+    _profile_write(profile, data)
+    return profile
 
 
 @transaction.atomic
@@ -288,12 +375,71 @@ def bench_period_decide(*, admin: User, period: BenchPeriod, approve: bool) -> B
 
 
 # --- Missions -----------------------------------------------------------------------------
+# The steps and who takes them are in `relais.bench.workflow`; each step is audited and tells
+# the next person (an email on commit, a to-do on their dashboard).
+
+
+def _require_verified(firm: Organisation) -> None:
+    if firm.verified_at is None:
+        raise BenchError(
+            _(
+                "%(firm)s awaits verification by the Relais team: its consultants can join "
+                "a project once it is verified."
+            )
+            % {"firm": firm.name}
+        )
+
+
+def _mission_notify(mission: Mission, step: str) -> None:
+    language = get_language() or settings.LANGUAGE_CODE
+    transaction.on_commit(
+        lambda: mission_notify.enqueue(mission_id=mission.pk, step=step, language=language)
+    )
+
+
+def _mission_locked(mission: Mission) -> Mission:
+    return (
+        Mission.objects.select_for_update(of=("self",))
+        .select_related(
+            "bench_period__firm",
+            "project__nonprofit",
+            "project__field_lead",
+            "consultant",
+            "beneficiary_accepted_by",
+        )
+        .get(pk=mission.pk)
+    )
+
+
+def _check_step(mission: Mission, name: MissionStep) -> None:
+    """Refuses a step the mission's state does not allow, saying why."""
+    if MissionStatus(mission.status) not in STEPS[name].sources:
+        raise BenchError(str(WHY_NOT[MissionStatus(mission.status)]))
+
+
+def _mission_audit(
+    action: str, mission: Mission, actor: User | None, request: HttpRequest | None, **details: Any
+) -> None:
+    audit(
+        action,
+        actor=actor,
+        organisation=mission.bench_period.firm,
+        target=f"mission {mission.pk}: {mission.consultant.email} → {mission.project.title}",
+        request=request,
+        mission=mission.pk,
+        project=mission.project_id,
+        nonprofit=mission.project.nonprofit_id,
+        **details,
+    )
 
 
 @transaction.atomic
-def mission_create(*, consultant: User, project: Project) -> Mission:
-    """A consultant on the bench joins a project: the mission takes the firm's terms of today
-    and waits for the loan agreement and the consultant's written agreement."""
+def mission_create(
+    *, consultant: User, project: Project, request: HttpRequest | None = None
+) -> Mission:
+    """A consultant on the bench of a verified firm asks to join an active project: the mission
+    takes the firm's terms of today and waits for its three acceptances (firm, beneficiary,
+    consultant)."""
     today = timezone.localdate()
     period = (
         BenchPeriod.objects.select_for_update()
@@ -304,6 +450,7 @@ def mission_create(*, consultant: User, project: Project) -> Mission:
     )
     if period is None:
         raise BenchError(_("You can join a project while you are on the bench."))
+    _require_verified(period.firm)
     if project.status != ProjectStatus.ACTIVE:
         raise BenchError(_("Only active projects take consultants."))
     terms = terms_at(period.firm, today)
@@ -325,7 +472,7 @@ def mission_create(*, consultant: User, project: Project) -> Mission:
             % {"days": terms.max_bench_days_per_year}
         )
     profile = profile_for(consultant, period.firm)
-    return Mission.objects.create(
+    mission = Mission.objects.create(
         consultant=consultant,
         project=project,
         bench_period=period,
@@ -335,64 +482,158 @@ def mission_create(*, consultant: User, project: Project) -> Mission:
         tjm_cents=profile.tjm_cents or terms.average_tjm_cents,
         daily_cost_cents=profile.daily_cost_cents or terms.average_daily_cost_cents,
     )
+    _mission_audit("mission.requested", mission, consultant, request)
+    _mission_notify(mission, "requested")
+    return mission
 
 
-def _maybe_start(mission: Mission) -> Mission:
-    if (
-        mission.agreement_generated_at
-        and mission.consultant_agreed_at
-        and mission.status == MissionStatus.AWAITING
-    ):
-        mission.status = MissionStatus.ACTIVE
-        mission.start = timezone.localdate()
-        mission.save(update_fields=["status", "start"])
-        project = mission.project
-        if not TeamMember.objects.filter(
-            project=project, user=mission.consultant, left_at__isnull=True
-        ).exists():
-            TeamMember.objects.create(project=project, user=mission.consultant, added_by=None)
+def _team_lead(mission: Mission) -> User:
+    """Who takes the consultant into the team: the nonprofit admin who accepted the mission,
+    or else the project's field lead, as long as they still lead the project."""
+    for candidate in (mission.beneficiary_accepted_by, mission.project.field_lead):
+        if candidate is not None and work_access.is_lead(candidate, mission.project):
+            return candidate
+    raise BenchError(
+        _(
+            "The person who accepted this mission for the nonprofit can no longer act for it: "
+            "ask the nonprofit's admins."
+        )
+    )
+
+
+def _start(mission: Mission, actor: User, request: HttpRequest | None) -> Mission:
+    """With its three acceptances, the mission starts and the consultant joins the team."""
+    _require_verified(mission.bench_period.firm)
+    lead = _team_lead(mission)
+    mission.status = MissionStatus.ACTIVE
+    # A mission suspended by the migration to three acceptances keeps the day it first began.
+    mission.start = mission.start or timezone.localdate()
+    mission.save(update_fields=["status", "start"])
+    if not work_access.is_team_member(mission.consultant, mission.project):
+        work_services.team_member_add(
+            lead=lead, project=mission.project, email=mission.consultant.email
+        )
+    _mission_audit("mission.started", mission, actor, request, team_added_by=lead.email)
+    _mission_notify(mission, "started")
     return mission
 
 
 @transaction.atomic
-def mission_agreement_draw_up(*, admin: User, mission: Mission) -> Mission:
-    """The firm draws up the loan agreement (convention de mise à disposition)."""
-    mission = (
-        Mission.objects.select_for_update()
-        .select_related("bench_period__firm", "project")
-        .get(pk=mission.pk)
-    )
+def mission_agreement_draw_up(
+    *, admin: User, mission: Mission, request: HttpRequest | None = None
+) -> Mission:
+    """The firm draws up the loan agreement (convention de mise à disposition), its acceptance;
+    the nonprofit is then asked to accept it."""
+    mission = _mission_locked(mission)
     _require_firm_admin(admin, mission.bench_period.firm)
-    if mission.status == MissionStatus.ENDED:
-        raise BenchError(_("This mission has ended."))
-    if mission.agreement_generated_at is None:
-        mission.agreement_generated_at = timezone.now()
-        mission.agreement_number = (
-            f"REL-{timezone.localdate():%Y}-{mission.pk:05d}-{secrets.token_hex(2).upper()}"
-        )
-        mission.save(update_fields=["agreement_generated_at", "agreement_number"])
-    return _maybe_start(mission)
+    if mission.agreement_generated_at is not None and mission.status not in (
+        MissionStatus.ENDED,
+        MissionStatus.REFUSED,
+    ):
+        return mission
+    _check_step(mission, MissionStep.DRAW_UP)
+    mission.agreement_generated_at = timezone.now()
+    mission.agreement_drawn_up_by = admin
+    mission.agreement_number = (
+        f"REL-{timezone.localdate():%Y}-{mission.pk:05d}-{secrets.token_hex(2).upper()}"
+    )
+    mission.status = STEPS[MissionStep.DRAW_UP].target
+    mission.save(
+        update_fields=[
+            "agreement_generated_at",
+            "agreement_drawn_up_by",
+            "agreement_number",
+            "status",
+        ]
+    )
+    _mission_audit("mission.drawn_up", mission, admin, request, number=mission.agreement_number)
+    _mission_notify(mission, "drawn_up")
+    return mission
+
+
+def _require_beneficiary(user: User, mission: Mission) -> None:
+    if not user.has_role(mission.project.nonprofit_id, [Role.NONPROFIT_ADMIN]):
+        raise PermissionDenied
 
 
 @transaction.atomic
-def mission_consent(*, consultant: User, mission: Mission) -> Mission:
-    """The consultant's express written agreement to be lent, recorded with its date."""
-    mission = Mission.objects.select_for_update().select_related("project").get(pk=mission.pk)
+def mission_beneficiary_accept(
+    *, admin: User, mission: Mission, request: HttpRequest | None = None
+) -> Mission:
+    """An admin of the nonprofit that owns the project accepts the mission and its agreement;
+    the consultant is then asked for their written agreement."""
+    mission = _mission_locked(mission)
+    _require_beneficiary(admin, mission)
+    if mission.beneficiary_accepted_at is not None and mission.status != MissionStatus.ENDED:
+        return mission
+    _check_step(mission, MissionStep.ACCEPT)
+    if mission.consultant_agreed_at is not None:
+        _require_verified(mission.bench_period.firm)
+    mission.beneficiary_accepted_at = timezone.now()
+    mission.beneficiary_accepted_by = admin
+    mission.status = STEPS[MissionStep.ACCEPT].target
+    mission.save(update_fields=["beneficiary_accepted_at", "beneficiary_accepted_by", "status"])
+    _mission_audit("mission.accepted_by_beneficiary", mission, admin, request)
+    if mission.consultant_agreed_at is not None:
+        # The consultant agreed before the rule of three acceptances: the mission starts now.
+        return _start(mission, admin, request)
+    _mission_notify(mission, "accepted")
+    return mission
+
+
+@transaction.atomic
+def mission_beneficiary_refuse(
+    *, admin: User, mission: Mission, reason: str, request: HttpRequest | None = None
+) -> Mission:
+    """An admin of the nonprofit that owns the project refuses the mission, saying why; the
+    consultant and their firm are told, and the consultant never joins the team."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why you refuse: the consultant will read it.")})
+    if len(reason) > REFUSAL_REASON_MAX:
+        raise ValidationError(
+            {
+                "reason": _("Keep the reason under %(count)s characters.")
+                % {"count": REFUSAL_REASON_MAX}
+            }
+        )
+    mission = _mission_locked(mission)
+    _require_beneficiary(admin, mission)
+    _check_step(mission, MissionStep.REFUSE)
+    mission.beneficiary_refused_at = timezone.now()
+    mission.beneficiary_refused_by = admin
+    mission.refusal_reason = reason
+    mission.status = STEPS[MissionStep.REFUSE].target
+    mission.save(
+        update_fields=[
+            "beneficiary_refused_at",
+            "beneficiary_refused_by",
+            "refusal_reason",
+            "status",
+        ]
+    )
+    _mission_audit("mission.refused", mission, admin, request, reason=reason)
+    _mission_notify(mission, "refused")
+    return mission
+
+
+@transaction.atomic
+def mission_consent(
+    *, consultant: User, mission: Mission, request: HttpRequest | None = None
+) -> Mission:
+    """The consultant's express written agreement to be lent, recorded with its date, once the
+    firm and the nonprofit have accepted; the mission then starts."""
+    mission = _mission_locked(mission)
     if mission.consultant_id != consultant.pk:
         raise PermissionDenied
-    if mission.status == MissionStatus.ENDED:
-        raise BenchError(_("This mission has ended."))
-    if mission.agreement_generated_at is None:
-        raise BenchError(
-            _(
-                "Your firm has not drawn up the loan agreement yet: "
-                "you will agree to it once it exists."
-            )
-        )
-    if mission.consultant_agreed_at is None:
-        mission.consultant_agreed_at = timezone.now()
-        mission.save(update_fields=["consultant_agreed_at"])
-    return _maybe_start(mission)
+    if mission.consultant_agreed_at is not None and mission.status == MissionStatus.ACTIVE:
+        return mission
+    _check_step(mission, MissionStep.CONSENT)
+    _require_verified(mission.bench_period.firm)
+    mission.consultant_agreed_at = timezone.now()
+    mission.save(update_fields=["consultant_agreed_at"])
+    _mission_audit("mission.consented", mission, consultant, request)
+    return _start(mission, consultant, request)
 
 
 # --- Recall -------------------------------------------------------------------------------
@@ -405,8 +646,10 @@ def bench_period_recall(
     effective_date: dt.date | None = None,
     channel: str = RecallChannel.WEB,
 ) -> Recall:
-    """Takes the consultant back. Never refused: a second recall of the same period returns the
-    first, unchanged; a past date ends everything on that date; a future one is applied then."""
+    """Takes the consultant back from a period on the bench. Never refused: a second recall of
+    the same period returns the first, unchanged; a past date ends everything on that date (never
+    before the period's start); a future one is applied then. A period that is only requested,
+    refused or already over is not on the bench, so there is nothing to recall."""
     if actor is not None:
         _require_firm_admin(actor, period.firm)
     effective_date = effective_date or timezone.localdate()
@@ -415,15 +658,35 @@ def bench_period_recall(
         existing = Recall.objects.filter(bench_period=locked).first()
         if existing is not None:
             return existing
+        if locked.status != BenchStatus.OPEN:
+            raise ValidationError(
+                {
+                    "effective_date": _(
+                        "Only a period on the bench can be recalled: this one is “%(status)s”."
+                    )
+                    % {"status": locked.get_status_display()}
+                }
+            )
+        # A recall dated before the period began ends it on its first day, never before.
+        effective_date = max(effective_date, locked.start)
         recall = Recall.objects.create(
             bench_period=locked, effective_date=effective_date, requested_by=actor, channel=channel
+        )
+        audit(
+            "bench.recall",
+            actor=actor,
+            organisation=locked.firm,
+            target=locked.consultant.email,
+            effective_date=effective_date.isoformat(),
+            channel=str(channel),
+            period=locked.pk,
         )
         locked.end = effective_date
         if locked.expected_end is None or locked.expected_end > effective_date:
             locked.expected_end = max(effective_date, locked.start)
         locked.save(update_fields=["end", "expected_end"])
         for mission in Mission.objects.filter(bench_period=locked).exclude(
-            status=MissionStatus.ENDED
+            status__in=[MissionStatus.ENDED, MissionStatus.REFUSED]
         ):
             mission.end = effective_date
             mission.save(update_fields=["end"])
@@ -441,10 +704,14 @@ def recall_apply(*, recall: Recall, now: dt.datetime | None = None) -> bool:
         if Recall.objects.filter(pk=recall.pk, applied_at__isnull=True).update(applied_at=now) != 1:
             return False
         period = BenchPeriod.objects.select_for_update().get(pk=recall.bench_period_id)
+        # The lock task_claim takes: a claim made while the recall is applied cannot survive it.
+        User.objects.select_for_update().filter(pk=period.consultant_id).first()
         period.status = BenchStatus.ENDED
         period.save(update_fields=["status"])
         missions = list(
-            Mission.objects.filter(bench_period=period).exclude(status=MissionStatus.ENDED)
+            Mission.objects.filter(bench_period=period).exclude(
+                status__in=[MissionStatus.ENDED, MissionStatus.REFUSED]
+            )
         )
         released = []
         for claim in Claim.objects.filter(
@@ -464,6 +731,14 @@ def recall_apply(*, recall: Recall, now: dt.datetime | None = None) -> bool:
         Recall.objects.filter(pk=recall.pk).update(
             released_tasks=released, ended_missions=[m.pk for m in missions]
         )
+        audit(
+            "bench.recall_applied",
+            organisation=period.firm,
+            target=period.consultant.email,
+            recall=recall.pk,
+            released_tasks=released,
+            ended_missions=[m.pk for m in missions],
+        )
         language = settings.LANGUAGE_CODE
         transaction.on_commit(lambda: recall_notify.enqueue(recall_id=recall.pk, language=language))
     return True
@@ -472,5 +747,12 @@ def recall_apply(*, recall: Recall, now: dt.datetime | None = None) -> bool:
 def recalls_apply_due(*, today: dt.date | None = None) -> int:
     """Applies the recalls dated in the past that are not applied yet (run by the periodic job)."""
     today = today or timezone.localdate()
-    due = Recall.objects.filter(applied_at__isnull=True, effective_date__lte=today)
-    return sum(recall_apply(recall=recall) for recall in due)
+    applied = 0
+    for recall in Recall.objects.filter(applied_at__isnull=True, effective_date__lte=today):
+        # Each recall in its own savepoint: one that fails is logged and retried at the next
+        # run, and never holds back the others.
+        try:
+            applied += recall_apply(recall=recall)
+        except Exception:
+            logger.exception("Recall %s could not be applied; retried at the next run.", recall.pk)
+    return applied

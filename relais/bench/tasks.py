@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import send_mail, send_mass_mail
 from django.urls import reverse
 from django_tasks import task
 
 from relais.accounts import services as account_services
-from relais.accounts.models import Organisation, User
+from relais.accounts.models import Membership, Organisation, Role, User
 from relais.bench.models import Mission, Recall
 from relais.core.mail import render_email
 from relais.work.models import Task
@@ -65,3 +65,50 @@ def recall_notify(*, recall_id: int, language: str) -> None:
             language=language,
         )
         send_mail(subject, body, None, [recipient.email])
+
+
+# Who hears of each step of a mission: the next person to act, and those it concerns.
+_MISSION_RECIPIENTS = {
+    "requested": ("firm_admins",),
+    "drawn_up": ("nonprofit_admins",),
+    "accepted": ("consultant",),
+    "started": ("consultant", "field_lead"),
+    "refused": ("consultant", "firm_admins"),
+}
+
+
+@task()
+def mission_notify(*, mission_id: int, step: str, language: str) -> None:
+    """Tells the next person of a mission's step what to do, and those it concerns what happened."""
+    mission = Mission.objects.select_related(
+        "consultant", "project__nonprofit", "project__field_lead", "bench_period__firm"
+    ).get(pk=mission_id)
+    people: dict[str, set[str]] = {
+        "consultant": {mission.consultant.email},
+        "field_lead": {mission.project.field_lead.email} if mission.project.field_lead else set(),
+        "firm_admins": set(
+            Membership.objects.filter(
+                organisation=mission.bench_period.firm, role=Role.FIRM_ADMIN
+            ).values_list("user__email", flat=True)
+        ),
+        "nonprofit_admins": set(
+            Membership.objects.filter(
+                organisation=mission.project.nonprofit, role=Role.NONPROFIT_ADMIN
+            ).values_list("user__email", flat=True)
+        ),
+    }
+    recipients = sorted(set().union(*(people[group] for group in _MISSION_RECIPIENTS[step])))
+    if not recipients:
+        return
+    context = {
+        "mission": mission,
+        "step": step,
+        "url": settings.SITE_URL + reverse("bench:mission", kwargs={"mission_pk": mission.pk}),
+    }
+    subject, body = render_email(
+        "bench/email/mission_subject.txt",
+        f"bench/email/mission_{step}.txt",
+        context,
+        language=language,
+    )
+    send_mass_mail([(subject, body, None, [email]) for email in recipients])

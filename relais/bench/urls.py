@@ -23,5 +23,7 @@ urlpatterns = [
     path(
         "missions/<int:mission_pk>/agreement.pdf", views.mission_agreement_pdf, name="agreement_pdf"
     ),
+    path("missions/<int:mission_pk>/accept/", views.mission_accept, name="mission_accept"),
+    path("missions/<int:mission_pk>/refuse/", views.mission_refuse, name="mission_refuse"),
     path("missions/<int:mission_pk>/consent/", views.mission_consent, name="consent"),
 ]

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -27,7 +28,8 @@ from relais.bench.forms import (
     RosterUploadForm,
     TermsForm,
 )
-from relais.bench.models import BenchPeriod, ConsultantProfile, LendingMode, Mission
+from relais.bench.models import BenchPeriod, ConsultantProfile, LendingMode, Mission, MissionStatus
+from relais.bench.workflow import WAITING_FOR, MissionActor, MissionStep, steps_for
 from relais.core.forms import copy_errors, signed_in_user
 from relais.projects.access import public_projects
 from relais.projects.models import ProjectStatus
@@ -120,6 +122,7 @@ def roster_view(request: HttpRequest, organisation_pk: int) -> HttpResponse:
     firm = access.firm_get_for_admin(user, organisation_pk)
     form = RosterUploadForm(request.POST or None, request.FILES or None)
     check = None
+    plans: list[roster.RowPlan] = []
     payload = ""
     file_error = ""
     if request.method == "POST" and form.is_valid():
@@ -129,6 +132,13 @@ def roster_view(request: HttpRequest, organisation_pk: int) -> HttpResponse:
         except roster.RosterFileError as error:
             file_error = str(error)
         else:
+            if not check.errors:
+                # The preview and the import run the same plan: a row refused here is refused
+                # there, with the same words.
+                plans = roster.plan(firm, check.rows)
+                check.errors.extend(
+                    (p.row.line, p.error) for p in plans if p.outcome == roster.Outcome.REFUSED
+                )
             if not check.errors:
                 payload = signing.dumps(
                     [row.as_dict() for row in check.rows], salt=_ROSTER_SALT, compress=True
@@ -147,6 +157,11 @@ def roster_view(request: HttpRequest, organisation_pk: int) -> HttpResponse:
             "form": form,
             "check": check,
             "payload": payload,
+            "plans": plans,
+            "max_rows": roster.MAX_ROWS,
+            "emails": sum(
+                p.outcome in (roster.Outcome.CREATED, roster.Outcome.INVITED) for p in plans
+            ),
             "file_error": file_error,
             "profiles": profiles,
         },
@@ -167,14 +182,22 @@ def roster_apply(request: HttpRequest, organisation_pk: int) -> HttpResponse:
             request, _("This preview has expired or was altered: upload the file again.")
         )
         return redirect("bench:roster", organisation_pk=firm.pk)
+    accept_url = request.build_absolute_uri(
+        reverse("accounts:invitation_accept", kwargs={"token": "__token__"})
+    )
     try:
-        counts = services.roster_apply(admin=user, firm=firm, rows=rows)
+        counts = services.roster_apply(
+            admin=user, firm=firm, rows=rows, accept_url=accept_url, request=request
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("bench:roster", organisation_pk=firm.pk)
     messages.success(
         request,
-        _("Roster imported: %(created)s added, %(updated)s updated, %(unchanged)s unchanged.")
+        _(
+            "Roster imported: %(created)s added, %(invited)s invited, %(updated)s updated, "
+            "%(unchanged)s unchanged, %(awaiting)s already invited."
+        )
         % counts,
     )
     return redirect("bench:roster", organisation_pk=firm.pk)
@@ -228,8 +251,15 @@ def bench_period_recall(request: HttpRequest, period_pk: int) -> HttpResponse:
     user = signed_in_user(request)
     period = access.bench_period_get_for_user(user, period_pk, admin=True)
     form = RecallForm(request.POST)
-    effective = form.cleaned_data.get("effective_date") if form.is_valid() else None
-    recall = services.bench_period_recall(actor=user, period=period, effective_date=effective)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for e in form.errors.get("effective_date", [])))
+        return redirect("bench:bench_periods", organisation_pk=period.firm_id)
+    effective = form.cleaned_data.get("effective_date")
+    try:
+        recall = services.bench_period_recall(actor=user, period=period, effective_date=effective)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("bench:bench_periods", organisation_pk=period.firm_id)
     messages.success(
         request,
         _(
@@ -271,9 +301,10 @@ def my_bench(request: HttpRequest) -> HttpResponse:
         and (p.end is None or p.end >= timezone.localdate())
         for p in periods
     )
+    firm_unverified = Organisation.objects.filter(pk__in=firms, verified_at__isnull=True).exists()
     joinable = (
         public_projects().filter(status=ProjectStatus.ACTIVE).select_related("nonprofit")
-        if on_bench
+        if on_bench and not firm_unverified
         else []
     )
     drafted = Handover.objects.filter(
@@ -289,6 +320,7 @@ def my_bench(request: HttpRequest) -> HttpResponse:
             "joinable": joinable,
             "drafted": drafted,
             "on_bench": on_bench,
+            "firm_unverified": firm_unverified,
         },
         status=400 if form.errors else 200,
     )
@@ -302,32 +334,57 @@ def mission_join(request: HttpRequest, project_pk: int) -> HttpResponse:
     if project is None:
         raise Http404
     try:
-        mission = services.mission_create(consultant=user, project=project)
+        mission = services.mission_create(consultant=user, project=project, request=request)
     except services.BenchError as error:
         messages.error(request, str(error))
         return redirect("bench:my_bench")
     messages.success(
         request,
-        _("Mission created: it starts once the loan agreement exists and you have agreed to it."),
+        _(
+            "Mission requested: it starts once your firm has drawn up the loan agreement, the "
+            "nonprofit has accepted it and you have agreed to it."
+        ),
     )
     return redirect("bench:mission", mission_pk=mission.pk)
 
 
-@login_required
-@require_GET
-def mission_detail(request: HttpRequest, mission_pk: int) -> HttpResponse:
+def _mission_page(
+    request: HttpRequest, mission: Mission, *, refusal_error: str = "", status: int = 200
+) -> HttpResponse:
     user = signed_in_user(request)
-    mission = access.mission_get_for_user(user, mission_pk)
-    is_firm_admin = user.has_role(mission.bench_period.firm_id, [Role.FIRM_ADMIN])
+    actors = set()
+    if user.has_role(mission.bench_period.firm_id, [Role.FIRM_ADMIN]):
+        actors.add(MissionActor.FIRM)
+    if user.has_role(mission.project.nonprofit_id, [Role.NONPROFIT_ADMIN]):
+        actors.add(MissionActor.BENEFICIARY)
+    if mission.consultant_id == user.pk:
+        actors.add(MissionActor.CONSULTANT)
+    steps = {step.name for actor in actors for step in steps_for(mission.status, actor)}
     return render(
         request,
         "bench/mission.html",
         {
             "mission": mission,
-            "is_firm_admin": is_firm_admin,
-            "is_consultant": mission.consultant_id == user.pk,
+            "is_firm_admin": MissionActor.FIRM in actors,
+            "is_beneficiary": MissionActor.BENEFICIARY in actors,
+            "is_consultant": MissionActor.CONSULTANT in actors,
+            "can_draw_up": MissionStep.DRAW_UP in steps,
+            "can_accept": MissionStep.ACCEPT in steps,
+            "can_refuse": MissionStep.REFUSE in steps,
+            "can_consent": MissionStep.CONSENT in steps,
+            "waiting_for": WAITING_FOR.get(MissionStatus(mission.status), ""),
+            "refusal_error": refusal_error,
+            "reason": request.POST.get("reason", "") if refusal_error else "",
         },
+        status=status,
     )
+
+
+@login_required
+@require_GET
+def mission_detail(request: HttpRequest, mission_pk: int) -> HttpResponse:
+    mission = access.mission_get_for_user(signed_in_user(request), mission_pk)
+    return _mission_page(request, mission)
 
 
 @login_required
@@ -336,11 +393,50 @@ def mission_agreement(request: HttpRequest, mission_pk: int) -> HttpResponse:
     user = signed_in_user(request)
     mission = access.mission_get_for_user(user, mission_pk)
     try:
-        services.mission_agreement_draw_up(admin=user, mission=mission)
+        services.mission_agreement_draw_up(admin=user, mission=mission, request=request)
     except services.BenchError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, _("The loan agreement is drawn up."))
+        messages.success(
+            request,
+            _("The loan agreement is drawn up. The nonprofit is asked to accept the mission."),
+        )
+    return redirect("bench:mission", mission_pk=mission.pk)
+
+
+@login_required
+@require_POST
+def mission_accept(request: HttpRequest, mission_pk: int) -> HttpResponse:
+    """The nonprofit that owns the project accepts the mission and its loan agreement."""
+    user = signed_in_user(request)
+    mission = access.mission_get_for_user(user, mission_pk)
+    try:
+        services.mission_beneficiary_accept(admin=user, mission=mission, request=request)
+    except services.BenchError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("Mission accepted. The consultant is asked for their written agreement.")
+        )
+    return redirect("bench:mission", mission_pk=mission.pk)
+
+
+@login_required
+@require_POST
+def mission_refuse(request: HttpRequest, mission_pk: int) -> HttpResponse:
+    """The nonprofit that owns the project refuses the mission, saying why."""
+    user = signed_in_user(request)
+    mission = access.mission_get_for_user(user, mission_pk)
+    try:
+        services.mission_beneficiary_refuse(
+            admin=user, mission=mission, reason=request.POST.get("reason", ""), request=request
+        )
+    except ValidationError as error:
+        return _mission_page(request, mission, refusal_error=" ".join(error.messages), status=400)
+    except services.BenchError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Mission refused. The consultant and their firm are told."))
     return redirect("bench:mission", mission_pk=mission.pk)
 
 
@@ -353,11 +449,13 @@ def mission_consent(request: HttpRequest, mission_pk: int) -> HttpResponse:
         messages.error(request, _("Tick the box to give your written agreement."))
         return redirect("bench:mission", mission_pk=mission.pk)
     try:
-        services.mission_consent(consultant=user, mission=mission)
-    except services.BenchError as error:
-        messages.error(request, str(error))
+        services.mission_consent(consultant=user, mission=mission, request=request)
+    except (services.BenchError, ValidationError) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
     else:
-        messages.success(request, _("Your agreement is recorded."))
+        messages.success(
+            request, _("Your agreement is recorded: the mission has started, you are on the team.")
+        )
     return redirect("bench:mission", mission_pk=mission.pk)
 
 

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 
 from relais.accounts import selectors
 from relais.accounts.models import Organisation, OrganisationKind, Role
+from relais.bench import selectors as bench_selectors
 from relais.projects import selectors as project_selectors
 
 if TYPE_CHECKING:
@@ -30,9 +31,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     projects = list(
         project_selectors.workspace_projects(user, [m.organisation.pk for m in memberships])
     )
+    missions = bench_selectors.mission_to_dos(user)
     entries = [
         {
             "organisation": m.organisation,
+            "to_draw_up": [
+                x for x in missions.to_draw_up if x.bench_period.firm_id == m.organisation.pk
+            ],
+            "to_accept": [
+                x for x in missions.to_accept if x.project.nonprofit_id == m.organisation.pk
+            ],
+            "new_on_team": [
+                x for x in missions.new_on_team if x.project.nonprofit_id == m.organisation.pk
+            ],
             "roles": m.roles,
             "projects": [p for p in projects if p.nonprofit_id == m.organisation.pk],
             "led": [
@@ -48,6 +59,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "roles": roles,
         "Role": Role,
         "OrganisationKind": OrganisationKind,
+        "my_missions": missions.mine,
     }
     if Role.OPERATOR_STAFF in roles:
         context["organisation_counts"] = {
@@ -55,4 +67,5 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             for kind in (OrganisationKind.FIRM, OrganisationKind.NONPROFIT)
         }
         context["review_count"] = project_selectors.review_queue().count()
+        context["firms_to_verify"] = selectors.firms_awaiting_verification().count()
     return render(request, "core/dashboard.html", context)

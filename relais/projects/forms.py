@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from relais.accounts.models import Organisation, Role, User
 from relais.core.models import Cause, Language, Skill
+from relais.core.validators import PROSE_MAX, detect_image
 from relais.projects.diagnosis import QUESTIONS
 from relais.projects.models import PUBLIC_STATUSES, Project, ProjectStatus
 from relais.projects.workflow import REVIEW_CHECKLIST
@@ -99,8 +100,28 @@ class ProjectForm(forms.ModelForm[Project]):
         )
 
 
+class DetectedImageField(forms.ImageField):
+    """An image judged by its bytes, not by its name: the service stores it under the extension
+    of what it really is (a GIF named .pdf becomes a .gif)."""
+
+    default_validators: list[Any] = []
+
+    def to_python(self, data: Any) -> Any:
+        # Judged (pixels included) before Django decodes it: a bomb is refused unopened.
+        if data not in self.empty_values and hasattr(data, "read"):
+            try:
+                detect_image(data)
+            except forms.ValidationError as error:
+                if error.code == "too_many_pixels":
+                    raise
+                raise forms.ValidationError(
+                    self.error_messages["invalid_image"], code="invalid_image"
+                ) from None
+        return super().to_python(data)
+
+
 class ProjectImageForm(forms.Form):
-    image = forms.ImageField(label=_("Image"))
+    image = DetectedImageField(label=_("Image"))
     alt_text = forms.CharField(
         label=_("Description of the image"),
         max_length=200,
@@ -124,7 +145,10 @@ class ProjectImageForm(forms.Form):
 class TransitionForm(forms.Form):
     target = forms.ChoiceField(choices=ProjectStatus.choices, widget=forms.HiddenInput)
     comment = forms.CharField(
-        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Comment"),
+        required=False,
+        max_length=PROSE_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
@@ -141,6 +165,7 @@ class ReviewForm(forms.Form):
     comment = forms.CharField(
         label=_("Comment for the nonprofit"),
         required=False,
+        max_length=PROSE_MAX,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Required to request changes or to reject."),
     )

@@ -5,11 +5,13 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from relais.core.validators import PROSE_MAX
 
 
 class Diagnosis(models.Model):
@@ -85,11 +87,22 @@ class Project(models.Model):
     )
     title = models.CharField(_("title"), max_length=150)
     summary = models.TextField(
-        _("summary"), max_length=600, help_text=_("Two or three sentences for the public page.")
+        _("summary"),
+        max_length=600,
+        validators=[MaxLengthValidator(600)],
+        help_text=_("Two or three sentences for the public page."),
     )
-    problem = models.TextField(_("the problem and who suffers it"))
-    beneficiaries = models.TextField(_("beneficiaries"))
-    deliverables = models.TextField(_("deliverables"))
+    problem = models.TextField(
+        _("the problem and who suffers it"),
+        max_length=PROSE_MAX,
+        validators=[MaxLengthValidator(PROSE_MAX)],
+    )
+    beneficiaries = models.TextField(
+        _("beneficiaries"), max_length=PROSE_MAX, validators=[MaxLengthValidator(PROSE_MAX)]
+    )
+    deliverables = models.TextField(
+        _("deliverables"), max_length=PROSE_MAX, validators=[MaxLengthValidator(PROSE_MAX)]
+    )
     effort_days = models.PositiveIntegerField(
         _("estimated effort (person-days)"),
         validators=[MinValueValidator(1)],
@@ -176,7 +189,9 @@ class ProjectEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    comment = models.TextField(_("comment"), blank=True)
+    comment = models.TextField(
+        _("comment"), blank=True, max_length=PROSE_MAX, validators=[MaxLengthValidator(PROSE_MAX)]
+    )
     checklist = models.JSONField(_("review checklist"), default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from relais.accounts.models import Membership, Organisation, OrganisationKind, Role
 from relais.core.models import Cause, Language, Skill
+from relais.core.validators import detect_image
 from relais.projects import access, diagnosis
 from relais.projects.models import Diagnosis, Project, ProjectEvent, ProjectImage, ProjectStatus
 from relais.projects.tasks import project_event_notify
@@ -175,7 +176,7 @@ def project_transition(
             _("Name the field lead before submitting: invite them from your organisation's page.")
         )
     known = {key for key, _label in REVIEW_CHECKLIST}
-    event = ProjectEvent.objects.create(
+    event = ProjectEvent(
         project=locked,
         from_status=locked.status,
         to_status=target,
@@ -183,6 +184,8 @@ def project_transition(
         comment=comment,
         checklist={k: bool(v) for k, v in (checklist or {}).items() if k in known},
     )
+    event.clean_fields(exclude=["project", "actor", "checklist"])
+    event.save()
     locked.status = target
     locked.updated_at = timezone.now()
     locked.save(update_fields=["status", "updated_at"])
@@ -198,9 +201,15 @@ def project_transition(
 def project_image_add(
     *, user: User, project: Project, image: UploadedFile, alt_text: str
 ) -> ProjectImage:
-    """Adds a picture to a project (size and type were checked by the form)."""
+    """Adds a picture to a project: a PNG, JPEG, GIF or WebP of bounded pixels, stored under
+    the extension of what its bytes are, whatever its name said."""
     if not (user.is_operator_staff or user.has_role(project.nonprofit_id, [Role.NONPROFIT_ADMIN])):
         raise PermissionDenied
+    try:
+        detected = detect_image(image)
+    except ValidationError as error:
+        raise ValidationError({"image": error.messages}) from None
+    image.name = f"image.{detected.extension}"
     if project.images.count() >= settings.PROJECT_MAX_IMAGES:
         raise ValidationError(
             {

@@ -9,13 +9,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from relais.accounts.models import Organisation, OrganisationKind, Role
 from relais.core.forms import copy_errors, signed_in_user
+from relais.core.validators import image_content_type
 from relais.projects import access, diagnosis, selectors, services
 from relais.projects.forms import (
     DiagnosisForm,
@@ -171,7 +172,9 @@ def project_edit(request: HttpRequest, project_pk: int) -> HttpResponse:
             messages.success(request, _("Changes saved."))
             return redirect("projects:workspace", project_pk=project.pk)
     return render(
-        request, "projects/project_form.html", {"form": form, "project": project, "diagnosis": None}
+        request,
+        "projects/project_form.html",
+        {"form": form, "project": project, "diagnosis": None},
     )
 
 
@@ -314,7 +317,17 @@ def project_image_delete(request: HttpRequest, project_pk: int, image_pk: int) -
 def project_image(request: HttpRequest, project_pk: int, image_pk: int) -> FileResponse:
     """Serves a project's picture to whoever may read the project."""
     image = access.project_image_get_for_user(request.user, project_pk, image_pk)
-    response = FileResponse(image.image.open("rb"))
+    try:
+        file = image.image.open("rb")
+    except (FileNotFoundError, ValueError):
+        # The row is there but the file is gone from storage: nothing to show.
+        raise Http404 from None
+    # Served as what its bytes are, never as what its name says.
+    content_type = image_content_type(file)
+    if content_type is None:
+        file.close()
+        raise Http404
+    response = FileResponse(file, content_type=content_type)
     response["Cache-Control"] = "private, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"
     return response

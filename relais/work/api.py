@@ -3,15 +3,18 @@ review. They call the same services as the web views."""
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError, ValidationError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from relais.accounts.models import User
 from relais.core.models import Skill
+from relais.core.rest import Id, Pagination, errors
+from relais.core.validators import NOTE_MAX, PROSE_MAX, ApiDate
 from relais.work import access, services
 from relais.work.models import Task, TimeEntry
 
@@ -64,35 +67,35 @@ class TaskDetailOut(TaskOut):
 
 class TaskIn(Schema):
     title: str = Field(min_length=1, max_length=200)
-    brief: str = Field(min_length=1)
-    acceptance_criteria: str = Field(min_length=1)
-    estimate_hours: Decimal = Field(gt=0)
+    brief: str = Field(min_length=1, max_length=PROSE_MAX)
+    acceptance_criteria: str = Field(min_length=1, max_length=NOTE_MAX)
+    estimate_hours: Decimal = Field(gt=0, max_digits=4, decimal_places=1)
     priority: int = Field(2, ge=1, le=3)
-    skills: list[str] = []
-    dependencies: list[int] = []
+    skills: list[Annotated[str, Field(max_length=100)]] = Field([], max_length=100)
+    dependencies: list[Id] = Field([], max_length=100)
 
 
 class TaskPatch(Schema):
     title: str | None = Field(None, min_length=1, max_length=200)
-    brief: str | None = Field(None, min_length=1)
-    acceptance_criteria: str | None = Field(None, min_length=1)
-    estimate_hours: Decimal | None = Field(None, gt=0)
+    brief: str | None = Field(None, min_length=1, max_length=PROSE_MAX)
+    acceptance_criteria: str | None = Field(None, min_length=1, max_length=NOTE_MAX)
+    estimate_hours: Decimal | None = Field(None, gt=0, max_digits=4, decimal_places=1)
     priority: int | None = Field(None, ge=1, le=3)
-    skills: list[str] | None = None
-    dependencies: list[int] | None = None
+    skills: list[Annotated[str, Field(max_length=100)]] | None = Field(None, max_length=100)
+    dependencies: list[Id] | None = Field(None, max_length=100)
 
 
 class HandoverIn(Schema):
-    done: str
-    state: str
-    next_step: str
-    links: str = ""
+    done: str = Field(max_length=PROSE_MAX)
+    state: str = Field(max_length=PROSE_MAX)
+    next_step: str = Field(max_length=PROSE_MAX)
+    links: str = Field("", max_length=NOTE_MAX)
 
 
 class TimeIn(Schema):
-    date: dt.date
-    hours: Decimal = Field(gt=0, le=24)
-    note: str = ""
+    date: ApiDate
+    hours: Decimal = Field(gt=0, le=24, max_digits=4, decimal_places=2)
+    note: str = Field("", max_length=NOTE_MAX)
 
 
 class TimeOut(Schema):
@@ -103,7 +106,7 @@ class TimeOut(Schema):
 
 
 class CommentIn(Schema):
-    comment: str = ""
+    comment: str = Field("", max_length=PROSE_MAX)
 
 
 def _call(function: Any, **kwargs: Any) -> Any:
@@ -119,12 +122,14 @@ def _relations(project_id: int, payload: TaskIn | TaskPatch) -> dict[str, Any]:
     if data.get("skills") is not None:
         skills = list(Skill.objects.filter(slug__in=data["skills"]))
         if len(skills) != len(set(data["skills"])):
-            raise ValidationError([{"loc": ["skills"], "msg": "unknown skill"}])
+            raise ValidationError([{"loc": ["skills"], "msg": _("Unknown skill.")}])
         data["skills"] = skills
     if data.get("dependencies") is not None:
         deps = list(Task.objects.filter(project_id=project_id, pk__in=data["dependencies"]))
         if len(deps) != len(set(data["dependencies"])):
-            raise ValidationError([{"loc": ["dependencies"], "msg": "unknown task"}])
+            raise ValidationError(
+                [{"loc": ["dependencies"], "msg": _("No such task in this project.")}]
+            )
         data["dependencies"] = deps
     return data
 
@@ -134,15 +139,21 @@ def _me(request: HttpRequest) -> User:
 
 
 @router.get("/projects/{project_id}/tasks", response=list[TaskOut], summary="A project's backlog")
-@paginate(PageNumberPagination, page_size=50)
-def task_list(request: HttpRequest, project_id: int, status: str | None = None) -> Any:
+@paginate(Pagination, page_size=50)
+def task_list(
+    request: HttpRequest, project_id: Id, status: Annotated[str, Field(max_length=20)] | None = None
+) -> Any:
     project = access.project_get_for_user(_me(request), project_id)
     tasks = project.tasks.prefetch_related("skills", "dependencies")
     return tasks.filter(status=status) if status else tasks
 
 
-@router.post("/projects/{project_id}/tasks", response={201: TaskDetailOut}, summary="Write a task")
-def task_create(request: HttpRequest, project_id: int, payload: TaskIn) -> Status:
+@router.post(
+    "/projects/{project_id}/tasks",
+    response={201: TaskDetailOut, **errors(403, 409)},
+    summary="Write a task",
+)
+def task_create(request: HttpRequest, project_id: Id, payload: TaskIn) -> Status:
     user = _me(request)
     project = access.project_get_for_user(user, project_id, lead=True)
     task = _call(
@@ -152,26 +163,36 @@ def task_create(request: HttpRequest, project_id: int, payload: TaskIn) -> Statu
 
 
 @router.get("/tasks/{task_id}", response=TaskDetailOut, summary="One task, with its handovers")
-def task_detail(request: HttpRequest, task_id: int) -> Task:
+def task_detail(request: HttpRequest, task_id: Id) -> Task:
     return access.task_get_for_user(_me(request), task_id)
 
 
-@router.patch("/tasks/{task_id}", response=TaskDetailOut, summary="Change a task")
-def task_update(request: HttpRequest, task_id: int, payload: TaskPatch) -> Task:
+@router.patch(
+    "/tasks/{task_id}", response={200: TaskDetailOut, **errors(403, 409)}, summary="Change a task"
+)
+def task_update(request: HttpRequest, task_id: Id, payload: TaskPatch) -> Task:
     user = _me(request)
     task = access.task_get_for_user(user, task_id, lead=True)
     return _call(services.task_update, lead=user, task=task, **_relations(task.project_id, payload))
 
 
-@router.post("/tasks/{task_id}/publish", response=TaskDetailOut, summary="Open a draft to claims")
-def task_publish(request: HttpRequest, task_id: int) -> Task:
+@router.post(
+    "/tasks/{task_id}/publish",
+    response={200: TaskDetailOut, **errors(403, 409)},
+    summary="Open a draft to claims",
+)
+def task_publish(request: HttpRequest, task_id: Id) -> Task:
     user = _me(request)
     task = access.task_get_for_user(user, task_id, lead=True)
     return _call(services.task_publish, lead=user, task=task)
 
 
-@router.post("/tasks/{task_id}/claim", response=TaskDetailOut, summary="Take a ready task")
-def task_claim(request: HttpRequest, task_id: int) -> Task:
+@router.post(
+    "/tasks/{task_id}/claim",
+    response={200: TaskDetailOut, **errors(403, 409)},
+    summary="Take a ready task",
+)
+def task_claim(request: HttpRequest, task_id: Id) -> Task:
     user = _me(request)
     task = access.task_get_for_user(user, task_id)
     _call(services.task_claim, consultant=user, task=task)
@@ -180,9 +201,11 @@ def task_claim(request: HttpRequest, task_id: int) -> Task:
 
 
 @router.post(
-    "/tasks/{task_id}/release", response=TaskDetailOut, summary="Give a task back, with a handover"
+    "/tasks/{task_id}/release",
+    response={200: TaskDetailOut, **errors(403, 409)},
+    summary="Give a task back, with a handover",
 )
-def task_release(request: HttpRequest, task_id: int, payload: HandoverIn) -> Task:
+def task_release(request: HttpRequest, task_id: Id, payload: HandoverIn) -> Task:
     user = _me(request)
     task = access.task_get_for_user(user, task_id)
     _call(services.task_release, consultant=user, task=task, **payload.dict())
@@ -191,9 +214,11 @@ def task_release(request: HttpRequest, task_id: int, payload: HandoverIn) -> Tas
 
 
 @router.post(
-    "/tasks/{task_id}/time", response={201: TimeOut}, summary="Log time on a task you hold"
+    "/tasks/{task_id}/time",
+    response={201: TimeOut, **errors(403, 409)},
+    summary="Log time on a task you hold",
 )
-def time_log(request: HttpRequest, task_id: int, payload: TimeIn) -> Status:
+def time_log(request: HttpRequest, task_id: Id, payload: TimeIn) -> Status:
     user = _me(request)
     task = access.task_get_for_user(user, task_id)
     entry: TimeEntry = _call(services.time_log, consultant=user, task=task, **payload.dict())
@@ -201,27 +226,33 @@ def time_log(request: HttpRequest, task_id: int, payload: TimeIn) -> Status:
 
 
 @router.post(
-    "/tasks/{task_id}/submit", response=TaskDetailOut, summary="Submit your work for review"
+    "/tasks/{task_id}/submit",
+    response={200: TaskDetailOut, **errors(403, 409)},
+    summary="Submit your work for review",
 )
-def task_submit(request: HttpRequest, task_id: int, payload: CommentIn) -> Task:
+def task_submit(request: HttpRequest, task_id: Id, payload: CommentIn) -> Task:
     user = _me(request)
     task = access.task_get_for_user(user, task_id)
     return _call(services.task_submit, consultant=user, task=task, note=payload.comment)
 
 
 @router.post(
-    "/tasks/{task_id}/accept", response=TaskDetailOut, summary="Accept the work (field lead)"
+    "/tasks/{task_id}/accept",
+    response={200: TaskDetailOut, **errors(403, 409)},
+    summary="Accept the work (field lead)",
 )
-def task_accept(request: HttpRequest, task_id: int) -> Task:
+def task_accept(request: HttpRequest, task_id: Id) -> Task:
     user = _me(request)
     task = access.task_get_for_user(user, task_id, lead=True)
     return _call(services.task_accept, lead=user, task=task)
 
 
 @router.post(
-    "/tasks/{task_id}/return", response=TaskDetailOut, summary="Return the work with comments"
+    "/tasks/{task_id}/return",
+    response={200: TaskDetailOut, **errors(403, 409)},
+    summary="Return the work with comments",
 )
-def task_return(request: HttpRequest, task_id: int, payload: CommentIn) -> Task:
+def task_return(request: HttpRequest, task_id: Id, payload: CommentIn) -> Task:
     user = _me(request)
     task = access.task_get_for_user(user, task_id, lead=True)
     return _call(services.task_return, lead=user, task=task, comment=payload.comment)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from relais.core.models import Skill
+from relais.core.validators import NOTE_MAX, PAGE_MAX, PROSE_MAX, plausible_date
 from relais.projects.models import Project
 from relais.work.models import (
     KnowledgePage,
@@ -32,6 +33,7 @@ class TaskForm(forms.ModelForm[Task]):
     labels_text = forms.CharField(
         label=_("Labels"),
         required=False,
+        max_length=NOTE_MAX,
         help_text=_("Separated by commas, for example “good first task, front-end”."),
     )
 
@@ -81,12 +83,21 @@ class TaskForm(forms.ModelForm[Task]):
 
 
 class HandoverForm(forms.Form):
-    done = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}))
-    state = forms.CharField(label=_("Where things stand"), widget=forms.Textarea(attrs={"rows": 3}))
-    next_step = forms.CharField(label=_("Next step"), widget=forms.Textarea(attrs={"rows": 2}))
+    done = forms.CharField(
+        label=_("What was done"), max_length=PROSE_MAX, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    state = forms.CharField(
+        label=_("Where things stand"),
+        max_length=PROSE_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    next_step = forms.CharField(
+        label=_("Next step"), max_length=PROSE_MAX, widget=forms.Textarea(attrs={"rows": 2})
+    )
     links = forms.CharField(
         label=_("Links"),
         required=False,
+        max_length=NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Branches, documents, tickets: one per line."),
     )
@@ -94,12 +105,14 @@ class HandoverForm(forms.Form):
 
 class TimeEntryForm(forms.Form):
     date = forms.DateField(
-        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("Date"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[plausible_date],
     )
     hours = forms.DecimalField(
         label=_("Hours"), min_value=Decimal("0.25"), max_value=Decimal(24), decimal_places=2
     )
-    note = forms.CharField(label=_("What you did"), required=False, max_length=2000)
+    note = forms.CharField(label=_("What you did"), required=False, max_length=NOTE_MAX)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -107,16 +120,23 @@ class TimeEntryForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}))
+    body = forms.CharField(
+        label=_("Comment"), max_length=PROSE_MAX, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class ReturnForm(forms.Form):
-    comment = forms.CharField(label=_("What to change"), widget=forms.Textarea(attrs={"rows": 3}))
+    comment = forms.CharField(
+        label=_("What to change"), max_length=PROSE_MAX, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class SubmitForm(forms.Form):
     note = forms.CharField(
-        label=_("Note for the reviewer"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Note for the reviewer"),
+        required=False,
+        max_length=PROSE_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
@@ -128,6 +148,7 @@ class PageForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     body = forms.CharField(
         label=_("Content"),
+        max_length=PAGE_MAX,
         widget=forms.Textarea(attrs={"rows": 16}),
         help_text=_("Markdown: # titles, **bold**, - lists, [links](https://…)."),
     )
@@ -139,7 +160,10 @@ class OnboardingStepForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=OnboardingStepKind.choices)
     title = forms.CharField(label=_("Step"), max_length=200)
     details = forms.CharField(
-        label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Details"),
+        required=False,
+        max_length=NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     page = forms.ModelChoiceField(
         label=_("Page to read"), queryset=KnowledgePage.objects.none(), required=False

@@ -6,11 +6,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from relais.core.validators import NOTE_MAX, PAGE_MAX, PROSE_MAX, plausible_date
 
 # A task is a unit of work of less than 48 hours: longer ones are refused and must be split.
 MAX_TASK_HOURS = Decimal(48)
@@ -66,7 +68,12 @@ class KnowledgePage(models.Model):
     )
     slug = models.SlugField(_("address"), max_length=80)
     title = models.CharField(_("title"), max_length=200)
-    body = models.TextField(_("content"), help_text=_("Markdown."))
+    body = models.TextField(
+        _("content"),
+        help_text=_("Markdown."),
+        max_length=PAGE_MAX,
+        validators=[MaxLengthValidator(PAGE_MAX)],
+    )
     is_start_here = models.BooleanField(_("start-here page"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -107,9 +114,17 @@ class Task(models.Model):
 
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="tasks")
     title = models.CharField(_("title"), max_length=200)
-    brief = models.TextField(_("brief"), help_text=_("Markdown: the context and what to do."))
+    brief = models.TextField(
+        _("brief"),
+        help_text=_("Markdown: the context and what to do."),
+        max_length=PROSE_MAX,
+        validators=[MaxLengthValidator(PROSE_MAX)],
+    )
     acceptance_criteria = models.TextField(
-        _("acceptance criteria"), help_text=_("One criterion per line; they form a checklist.")
+        _("acceptance criteria"),
+        help_text=_("One criterion per line; they form a checklist."),
+        max_length=NOTE_MAX,
+        validators=[MaxLengthValidator(NOTE_MAX)],
     )
     estimate_hours = models.DecimalField(
         _("estimate (hours)"),
@@ -209,14 +224,19 @@ class Claim(models.Model):
 
 class TimeEntry(models.Model):
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="time_entries")
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), validators=[plausible_date])
     hours = models.DecimalField(
         _("hours"),
         max_digits=4,
         decimal_places=2,
         validators=[MinValueValidator(Decimal("0.25")), MaxValueValidator(Decimal(24))],
     )
-    note = models.TextField(_("what was done"), blank=True)
+    note = models.TextField(
+        _("what was done"),
+        blank=True,
+        max_length=NOTE_MAX,
+        validators=[MaxLengthValidator(NOTE_MAX)],
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -236,7 +256,9 @@ class TimeEntry(models.Model):
 class Comment(models.Model):
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
-    body = models.TextField(_("comment"))
+    body = models.TextField(
+        _("comment"), max_length=PROSE_MAX, validators=[MaxLengthValidator(PROSE_MAX)]
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -257,10 +279,18 @@ class Handover(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     reason = models.CharField(_("reason"), max_length=20, choices=ClaimEnd.choices)
-    done = models.TextField(_("what was done"))
-    state = models.TextField(_("where things stand"))
-    next_step = models.TextField(_("next step"))
-    links = models.TextField(_("links"), blank=True)
+    done = models.TextField(
+        _("what was done"), max_length=PROSE_MAX, validators=[MaxLengthValidator(PROSE_MAX)]
+    )
+    state = models.TextField(
+        _("where things stand"), max_length=PROSE_MAX, validators=[MaxLengthValidator(PROSE_MAX)]
+    )
+    next_step = models.TextField(
+        _("next step"), max_length=PROSE_MAX, validators=[MaxLengthValidator(PROSE_MAX)]
+    )
+    links = models.TextField(
+        _("links"), blank=True, max_length=NOTE_MAX, validators=[MaxLengthValidator(NOTE_MAX)]
+    )
     drafted_automatically = models.BooleanField(_("drafted automatically"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
     amended_at = models.DateTimeField(null=True, blank=True)
@@ -296,7 +326,9 @@ class TaskEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    comment = models.TextField(blank=True)
+    comment = models.TextField(
+        blank=True, max_length=PROSE_MAX, validators=[MaxLengthValidator(PROSE_MAX)]
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -314,7 +346,7 @@ class KnowledgeRevision(models.Model):
     page = models.ForeignKey(KnowledgePage, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField()
     title = models.CharField(max_length=200)
-    body = models.TextField()
+    body = models.TextField(max_length=PAGE_MAX, validators=[MaxLengthValidator(PAGE_MAX)])
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -346,7 +378,9 @@ class OnboardingStep(models.Model):
     position = models.PositiveIntegerField(_("position"), default=0)
     kind = models.CharField(_("kind"), max_length=10, choices=OnboardingStepKind.choices)
     title = models.CharField(_("step"), max_length=200)
-    details = models.TextField(_("details"), blank=True)
+    details = models.TextField(
+        _("details"), blank=True, max_length=NOTE_MAX, validators=[MaxLengthValidator(NOTE_MAX)]
+    )
     page = models.ForeignKey(
         KnowledgePage, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("page")
     )

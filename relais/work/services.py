@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from relais.accounts.models import Role, User
 from relais.core.models import Skill
+from relais.core.validators import PROSE_MAX
 from relais.projects.models import Project, ProjectStatus
 from relais.work import access
 from relais.work.models import (
@@ -67,7 +68,19 @@ def _require_lead(user: User, project: Project) -> None:
 
 
 def _event(task: Task, kind: str, actor: User | None, comment: str = "") -> None:
-    TaskEvent.objects.create(task=task, kind=kind, actor=actor, comment=comment)
+    event = TaskEvent(task=task, kind=kind, actor=actor, comment=comment)
+    _check_text(event, "comment")
+    event.save()
+
+
+def _check_text(instance: Any, *names: str) -> None:
+    """Runs the validators (length, blank) of these fields only: no query for the others."""
+    others = [f.name for f in instance._meta.fields if f.name not in names]
+    instance.clean_fields(exclude=others)
+
+
+def _clip(text: str, limit: int = PROSE_MAX) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 # --- The team -----------------------------------------------------------------------------
@@ -334,7 +347,11 @@ def _touch(claim: Claim) -> None:
 def time_log(
     *, consultant: User, task: Task, date: date, hours: Decimal, note: str = ""
 ) -> TimeEntry:
-    """Records time spent on a task one holds (more than 0, at most 24 hours a day)."""
+    """Records time spent on a task one holds (more than 0, at most 24 hours a day across all
+    their tasks)."""
+    # The consultant's row lock (the one task_claim takes) serialises their entries, so that two
+    # simultaneous entries on two tasks cannot both pass the 24-hour check.
+    User.objects.select_for_update().filter(pk=consultant.pk).first()
     claim = _active_claim(consultant, task)
     if date > timezone.localdate():
         raise ValidationError({"date": _("Time cannot be logged in the future.")})
@@ -366,7 +383,9 @@ def task_comment(*, author: User, task: Task, body: str) -> Comment:
     body = body.strip()
     if not body:
         raise ValidationError({"body": _("Write something.")})
-    comment = Comment.objects.create(task=task, author=author, body=body)
+    comment = Comment(task=task, author=author, body=body)
+    _check_text(comment, "body")
+    comment.save()
     claim = Claim.objects.filter(task=task, consultant=author, ended_at__isnull=True).first()
     if claim is not None:
         _touch(claim)
@@ -403,9 +422,7 @@ def task_release(
     missing = {name: _("Needed by the next person.") for name, value in fields.items() if not value}
     if missing:
         raise ValidationError(missing)
-    if not _end_claim(claim, ClaimEnd.RELEASED, timezone.now()):
-        raise WorkError(_("You do not hold this task."))
-    handover = Handover.objects.create(
+    handover = Handover(
         task=task,
         claim=claim,
         author=consultant,
@@ -413,6 +430,10 @@ def task_release(
         links=links.strip(),
         **fields,
     )
+    _check_text(handover, "done", "state", "next_step", "links")
+    if not _end_claim(claim, ClaimEnd.RELEASED, timezone.now()):
+        raise WorkError(_("You do not hold this task."))
+    handover.save()
     _back_to_backlog(task)
     _event(task, TaskEventKind.RELEASED, consultant)
     return handover
@@ -439,9 +460,10 @@ def draft_handover(claim: Claim) -> dict[str, str]:
         if comments
         else _("No comment was left.")
     )
+    # A long work log is cut rather than lost: the handover must be written whatever happens.
     return {
-        "done": done,
-        "state": state,
+        "done": _clip(done),
+        "state": _clip(state),
         "next_step": _(
             "Read the brief and the acceptance criteria again, check the work above, then go on."
         ),
@@ -508,6 +530,7 @@ def handover_amend(
     for name, value in fields.items():
         setattr(handover, name, value)
     handover.links = links.strip()
+    _check_text(handover, "done", "state", "next_step", "links")
     handover.author = consultant
     handover.amended_at = timezone.now()
     handover.save()
@@ -589,6 +612,9 @@ def page_save(
     title, body = title.strip(), body.strip()
     if not title or not body:
         raise ValidationError({"title" if not title else "body": _("This field is required.")})
+    # The project's row lock serialises the page writes of one project: two pages created at
+    # once with the same title get two addresses, and one start-here page stays one.
+    Project.objects.select_for_update().filter(pk=project.pk).first()
     if page is None:
         base = slugify(title)[:70] or "page"
         slug, n = base, 1
@@ -604,11 +630,20 @@ def page_save(
         ).update(is_start_here=False)
     page.title, page.body, page.is_start_here = title, body, is_start_here
     page.updated_at = timezone.now()
-    page.save()
+    _check_text(page, "title", "body")
+    revision = KnowledgeRevision(title=title, body=body, author=author, summary=summary.strip())
+    _check_text(revision, "summary")
+    try:
+        with transaction.atomic():
+            page.save()
+    except IntegrityError:
+        # The unique indexes have the last word, should a write slip past the lock.
+        raise ValidationError(
+            {"title": _("Another page was saved at the same moment: try again.")}
+        ) from None
     number = (page.revisions.aggregate(top=Max("number"))["top"] or 0) + 1
-    KnowledgeRevision.objects.create(
-        page=page, number=number, title=title, body=body, author=author, summary=summary.strip()
-    )
+    revision.page, revision.number = page, number
+    revision.save()
     return page
 
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from relais.accounts import services as account_services
 from relais.accounts.models import Role
 from relais.accounts.tests.factories import MembershipFactory
 from relais.bench import services
@@ -50,13 +51,27 @@ def dora(acme):
 
 
 @pytest.fixture
-def on_mission(alice, acme, dora, terms, active_project):
-    """Dora on the bench since a week, on an active mission on Les Amis' project."""
-    period = services.bench_period_open(
+def verified(acme, operator_staff):
+    """Acme, verified by operator staff: before that, its consultants cannot join anything."""
+    return account_services.organisation_verify(staff=operator_staff, organisation=acme)
+
+
+@pytest.fixture
+def on_bench(alice, acme, dora, terms, verified):
+    """Dora on the bench of verified Acme since a week."""
+    return services.bench_period_open(
         admin=alice, firm=acme, consultant=dora, start=timezone.localdate() - dt.timedelta(days=7)
     )
+
+
+@pytest.fixture
+def on_mission(alice, nadia, dora, on_bench, active_project):
+    """Dora on an active mission on Les Amis' project, with its three acceptances: Acme drew up
+    the agreement, Nadia accepted it for Les Amis, Dora agreed to it."""
+    period = on_bench
     mission = services.mission_create(consultant=dora, project=active_project)
     services.mission_agreement_draw_up(admin=alice, mission=mission)
+    services.mission_beneficiary_accept(admin=nadia, mission=mission)
     services.mission_consent(consultant=dora, mission=mission)
     mission.refresh_from_db()
     return period, mission

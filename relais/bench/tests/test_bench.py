@@ -27,7 +27,7 @@ TODAY = timezone.localdate
 
 
 def test_terms_are_versioned_and_a_mission_takes_the_version_of_its_start(
-    alice, acme, terms, dora, active_project
+    alice, acme, terms, verified, dora, active_project
 ):
     services.firm_terms_set(
         admin=alice,
@@ -108,31 +108,40 @@ def test_a_consultant_cannot_open_their_own_period(dora, acme):
         services.bench_period_open(admin=dora, firm=acme, consultant=dora, start=TODAY())
 
 
-def test_a_mission_starts_only_with_the_agreement_and_the_consent(
-    alice, acme, dora, terms, active_project
+def test_a_mission_starts_only_with_the_three_acceptances(
+    alice, nadia, dora, on_bench, active_project
 ):
-    services.bench_period_open(admin=alice, firm=acme, consultant=dora, start=TODAY())
     mission = services.mission_create(consultant=dora, project=active_project)
     with pytest.raises(services.BenchError):
         services.mission_consent(consultant=dora, mission=mission)
     services.mission_agreement_draw_up(admin=alice, mission=mission)
     mission.refresh_from_db()
-    assert mission.status == MissionStatus.AWAITING
+    assert mission.status == MissionStatus.DRAWN_UP
+    with pytest.raises(services.BenchError, match=r"nonprofit|structure"):
+        services.mission_consent(consultant=dora, mission=mission)
+    services.mission_beneficiary_accept(admin=nadia, mission=mission)
+    mission.refresh_from_db()
+    assert mission.status == MissionStatus.ACCEPTED
+    assert not TeamMember.objects.filter(project=active_project, user=dora).exists()
     services.mission_consent(consultant=dora, mission=mission)
     mission.refresh_from_db()
     assert mission.status == MissionStatus.ACTIVE
     assert mission.consultant_agreed_at is not None
-    assert TeamMember.objects.filter(
-        project=active_project, user=dora, left_at__isnull=True
-    ).exists()
+    assert mission.beneficiary_accepted_by == nadia
+    assert mission.agreement_drawn_up_by == alice
+    member = TeamMember.objects.get(project=active_project, user=dora, left_at__isnull=True)
+    assert member.added_by == nadia
 
 
-def test_the_database_refuses_an_active_mission_without_consent(on_mission):
+@pytest.mark.parametrize(
+    "missing", ["agreement_generated_at", "beneficiary_accepted_at", "consultant_agreed_at"]
+)
+def test_the_database_refuses_an_active_mission_without_one_acceptance(on_mission, missing):
     from django.db import IntegrityError, transaction
 
     _period, mission = on_mission
     with pytest.raises(IntegrityError), transaction.atomic():
-        Mission.objects.filter(pk=mission.pk).update(consultant_agreed_at=None)
+        Mission.objects.filter(pk=mission.pk).update(**{missing: None})
 
 
 def test_the_agreement_pdf_has_the_legal_mentions(client, alice, on_mission):
@@ -281,7 +290,7 @@ def test_only_the_firm_the_operator_and_the_project_see_a_bench_period(
 
 
 def test_a_consultant_cannot_join_beyond_the_yearly_days_the_firm_lends(
-    alice, acme, dora, terms, active_project, les_amis, fabien
+    alice, acme, dora, terms, verified, active_project, les_amis, fabien
 ):
     from relais.projects.tests.factories import ProjectFactory
 

@@ -9,7 +9,8 @@ from urllib.parse import urlparse
 from django.core import mail
 from playwright.sync_api import expect
 
-from relais.accounts.models import Role
+from relais.accounts import services as account_services
+from relais.accounts.models import Organisation, Role
 from relais.accounts.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 from relais.bench.models import ConsultantProfile
 from relais.core.tests.browser import BROWSER_MARKS, PASSWORD, assert_accessible, link_in_last_email
@@ -36,10 +37,12 @@ def roster(bad_row: bool) -> dict:
     }
 
 
-def test_a_firm_signs_up_imports_lends_and_recalls(page, browser, live_server):
+def test_a_firm_signs_up_imports_lends_and_recalls(page, browser, live_server, operator_staff):
     lead = UserFactory(email="lea@amis.example", first_name="Léa")
     nonprofit = OrganisationFactory(kind="nonprofit", siren="", rna="W751234567", name="Les Amis")
     MembershipFactory(user=lead, organisation=nonprofit, role=Role.FIELD_LEAD)
+    owner = UserFactory(email="nadia@amis.example", first_name="Nadia", password=PASSWORD)
+    MembershipFactory(user=owner, organisation=nonprofit, role=Role.NONPROFIT_ADMIN)
     project = ProjectFactory(
         nonprofit=nonprofit, field_lead=lead, status=ProjectStatus.ACTIVE, title="Carte des jardins"
     )
@@ -66,6 +69,10 @@ def test_a_firm_signs_up_imports_lends_and_recalls(page, browser, live_server):
     page.get_by_label("SIREN").fill("732 829 320")
     page.get_by_role("button", name="Inscrire").click()
     firm_url = page.url.replace("/organisations/", "/firms/")
+    # Operator staff verify the new firm: before that, its consultants cannot join anything.
+    account_services.organisation_verify(
+        staff=operator_staff, organisation=Organisation.objects.get(name="Octo Services")
+    )
 
     # Terms, then the roster: one bad row writes nothing; the fixed file brings 20 consultants.
     page.goto(firm_url + "terms/")
@@ -118,7 +125,7 @@ def test_a_firm_signs_up_imports_lends_and_recalls(page, browser, live_server):
     consultant.goto("/me/bench/")
     assert_accessible(consultant)
     consultant.get_by_role("button", name="Rejoindre Carte des jardins").click()
-    expect(consultant.get_by_text("Mission créée")).to_be_visible()
+    expect(consultant.get_by_text("Mission demandée")).to_be_visible()
     mission_url = consultant.url
 
     page.goto(mission_url)
@@ -128,10 +135,27 @@ def test_a_firm_signs_up_imports_lends_and_recalls(page, browser, live_server):
     pdf = page.request.get(mission_url + "agreement.pdf")
     assert pdf.headers["content-type"] == "application/pdf"
 
+    # The nonprofit that owns the project reads the agreement and accepts the mission.
+    beneficiary = browser.new_context(base_url=live_server.url, locale="fr-FR").new_page()
+    beneficiary.set_default_timeout(5000)
+    beneficiary.goto("/accounts/login/")
+    beneficiary.get_by_label("E-mail").fill(owner.email)
+    beneficiary.get_by_label("Mot de passe").fill(PASSWORD)
+    beneficiary.get_by_role("button", name="Connexion").click()
+    beneficiary.get_by_role("link", name=re.compile(r"Prénom3 Nom3")).click()
+    beneficiary.wait_for_url(mission_url)
+    assert_accessible(beneficiary)
+    assert beneficiary.request.get(mission_url + "agreement.pdf").ok
+    consultant.goto(mission_url)
+    expect(consultant.get_by_role("button", name="Donner mon accord écrit")).to_have_count(0)
+    beneficiary.get_by_role("button", name="Accepter la mission").click()
+    expect(beneficiary.get_by_text("Mission acceptée.")).to_be_visible()
+    assert_accessible(beneficiary)
+
     consultant.goto(mission_url)
     consultant.get_by_label(re.compile(r"^J’accepte d’être mis·e à disposition")).check()
     consultant.get_by_role("button", name="Donner mon accord écrit").click()
-    expect(consultant.get_by_text("Votre accord est enregistré.")).to_be_visible()
+    expect(consultant.get_by_text("Votre accord est enregistré")).to_be_visible()
     assert_accessible(consultant)
     consultant.goto(f"/tasks/{task.pk}/")
     consultant.get_by_role("button", name="Prendre cette tâche").click()

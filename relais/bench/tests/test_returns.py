@@ -19,6 +19,18 @@ from relais.bench.returns import (
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _tax_years() -> None:
+    """The dated parameters as the data migration writes them (a flushed database, e.g. reused
+    after transactional tests, has lost them)."""
+    import importlib
+
+    from django.apps import apps
+
+    if not TaxYear.objects.exists():
+        importlib.import_module("relais.bench.migrations.0002_tax_years").add(apps, None)
+
+
 @pytest.fixture
 def y2026():
     return TaxYear.objects.get(year=2026)

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
-from relais.accounts.models import Membership, Role, User
+from relais.accounts.models import AuditEvent, Membership, Role, User
 from relais.bench.models import ConsultantProfile
 
 pytestmark = pytest.mark.django_db
@@ -74,20 +74,38 @@ def test_a_good_roster_is_previewed_then_written_whole_and_reimporting_changes_n
     assert len(mail.outbox) == 20
     again = apply(client, acme, upload(client, acme, csv_file(good_rows(20))))
     assert again.status_code == 302
-    messages = [str(m) for m in again.wsgi_request._messages]
-    assert any("0 ajouté" in m and "20 inchangé" in m for m in messages)
+    imported = AuditEvent.objects.filter(action="roster.imported").order_by("at", "id")
+    assert imported.count() == 2
+    assert imported.last().details == {
+        "rows": 20,
+        "created": 0,
+        "invited": 0,
+        "awaiting": 0,
+        "updated": 0,
+        "unchanged": 20,
+    }
+    assert len(mail.outbox) == 20  # no second welcome
     assert User.objects.filter(email__endswith="@acme.example").count() == 20 + 1  # and Alice
 
 
-def test_a_changed_row_updates_the_consultant_found_by_employee_id(client, alice, acme):
+def test_a_changed_row_updates_the_firms_data_but_never_the_persons_address_or_name(
+    client, alice, acme
+):
     client.force_login(alice)
     apply(client, acme, upload(client, acme, csv_file(good_rows(3))))
     rows = good_rows(3)
-    rows[1] = "nouvelle.adresse@acme.example,Prénom1,Nom1,Architecte,900,600,python,E001"
-    apply(client, acme, upload(client, acme, csv_file(rows)))
+    rows[1] = "nouvelle.adresse@acme.example,Autre,Nom,Architecte,900,600,python,E001"
+    preview = upload(client, acme, csv_file(rows))
+    assert preview.status_code == 200
+    plan = preview.context["plans"][1]
+    assert plan.outcome == "updated"
+    assert any("c1@acme.example" in note for note in plan.notes)  # the address stays, and why
+    apply(client, acme, preview)
     profile = ConsultantProfile.objects.get(employee_id="E001")
-    assert profile.user.email == "nouvelle.adresse@acme.example"
     assert profile.job_title == "Architecte"
+    assert profile.user.email == "c1@acme.example"
+    assert (profile.user.first_name, profile.user.last_name) == ("Prénom1", "Nom1")
+    assert not User.objects.filter(email="nouvelle.adresse@acme.example").exists()
     assert ConsultantProfile.objects.count() == 3
 
 

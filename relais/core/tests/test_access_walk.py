@@ -121,6 +121,7 @@ def victims(alice, bob, acme, nadia, fabien, les_amis):
         "period_pk": [period.pk],
         "period_id": [period.pk],
         "mission_pk": [mission.pk],
+        "mission_id": [mission.pk],
         "firm_id": [acme.pk],
         "project_pk": [draft.pk, work["project"].pk],
         "project_id": [draft.pk, work["project"].pk],
@@ -192,6 +193,8 @@ def bench_fixture(alice, acme, project):
     dora = MembershipFactory(
         organisation=acme, role=Role.CONSULTANT, user__email="dora.bench@acme.example"
     ).user
+    # Operator staff verified Acme: a new firm's consultants cannot ask to join anything before.
+    Organisation.objects.filter(pk=acme.pk).update(verified_at=dt.datetime.now(dt.UTC))
     bench_services.firm_terms_set(
         admin=alice,
         firm=acme,
@@ -214,7 +217,9 @@ def bench_fixture(alice, acme, project):
 
 def fingerprint() -> tuple[object, ...]:
     return (
-        sorted(Organisation.objects.values_list("pk", "name", "siren", "rna", "city")),
+        sorted(
+            Organisation.objects.values_list("pk", "name", "siren", "rna", "city", "verified_at")
+        ),
         sorted(Membership.objects.values_list("user_id", "organisation_id", "role")),
         sorted(Invitation.objects.values_list("pk", "accepted_at", "revoked_at")),
         sorted(ApiToken.objects.values_list("pk", "revoked_at")),
@@ -231,7 +236,17 @@ def fingerprint() -> tuple[object, ...]:
         sorted(OnboardingProgress.objects.values_list("pk", "user_id")),
         TimeEntry.objects.count(),
         sorted(BenchPeriod.objects.values_list("pk", "status", "end")),
-        sorted(Mission.objects.values_list("pk", "status", "consultant_agreed_at", "end")),
+        sorted(
+            Mission.objects.values_list(
+                "pk",
+                "status",
+                "agreement_generated_at",
+                "beneficiary_accepted_at",
+                "beneficiary_refused_at",
+                "consultant_agreed_at",
+                "end",
+            )
+        ),
         Recall.objects.count(),
         FirmTerms.objects.count(),
         ConsultantProfile.objects.count(),

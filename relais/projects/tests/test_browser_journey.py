@@ -9,17 +9,22 @@ from playwright.sync_api import expect
 from relais.accounts import services as account_services
 from relais.accounts.models import OrganisationKind, Role
 from relais.accounts.tests.factories import OrganisationFactory, UserFactory
+from relais.conftest import give_totp, totp_code
 from relais.core.tests.browser import BROWSER_MARKS, PASSWORD, assert_accessible, link_in_last_email
 from relais.projects.models import Project, ProjectStatus
 
 pytestmark = BROWSER_MARKS
 
 
-def sign_in(page, email, password):
+def sign_in(page, email, password, *, with_totp=False):
     page.goto("/accounts/login/")
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Mot de passe").fill(password)
     page.get_by_role("button", name="Connexion").click()
+    if with_totp:
+        page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))
+        page.get_by_label("Code").fill(totp_code())
+        page.get_by_role("button", name="Connexion").click()
     page.wait_for_url(re.compile(r"/dashboard/"))
 
 
@@ -31,6 +36,7 @@ def test_a_nonprofit_takes_the_diagnosis_proposes_answers_changes_and_is_accepte
     staff = UserFactory(email="olga@relais.example", first_name="Olga")
     operator = OrganisationFactory(name="Relais", kind=OrganisationKind.OPERATOR)
     account_services.membership_add(organisation=operator, user=staff, role=Role.OPERATOR_STAFF)
+    give_totp(staff)
 
     # The diagnosis, from the home page, without an account.
     page.goto("/")
@@ -101,7 +107,7 @@ def test_a_nonprofit_takes_the_diagnosis_proposes_answers_changes_and_is_accepte
     # Staff ask for changes.
     reviewer = browser.new_context(base_url=live_server.url, locale="fr-FR").new_page()
     reviewer.set_default_timeout(5000)
-    sign_in(reviewer, staff.email, "correct-horse-battery-9")
+    sign_in(reviewer, staff.email, "correct-horse-battery-9", with_totp=True)
     reviewer.get_by_role("link", name="Revue").click()
     assert_accessible(reviewer)
     reviewer.get_by_role("link", name="Carte des jardins du canal").click()

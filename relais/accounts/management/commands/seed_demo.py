@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from relais.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed_demo
+from relais.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_demo
 from relais.accounts.models import Role, User
 from relais.bench.demo import seed_bench
 from relais.projects.demo import seed_projects
@@ -37,3 +37,9 @@ class Command(BaseCommand):
             for role, email in DEMO_ACCOUNTS.items():
                 self.stdout.write(f"  {Role(role).label:<18} {email}")
             self.stdout.write(f"  Password for all: {DEMO_PASSWORD}")
+            staff = DEMO_ACCOUNTS[Role.OPERATOR_STAFF]
+            self.stdout.write(
+                f"  {Role(Role.OPERATOR_STAFF).label} also needs a code from an authenticator app"
+                f" with the secret {DEMO_TOTP_SECRET}:\n"
+                f"    otpauth://totp/Relais:{staff}?secret={DEMO_TOTP_SECRET}&issuer=Relais"
+            )
