@@ -15,14 +15,11 @@ from ninja.openapi.schema import OpenAPISchema
 
 from relais.accounts.api import router as accounts_router
 from relais.accounts.auth import AUTH
-from relais.accounts.services import InvitationError
 from relais.bench.api import router as bench_router
-from relais.bench.services import BenchError
+from relais.core.errors import ServiceError
 from relais.core.rest import THROTTLES, ErrorOut, StrictParser
 from relais.projects.api import router as projects_router
-from relais.projects.services import TransitionError
 from relais.work.api import router as work_router
-from relais.work.services import WorkError
 
 _ERROR_REF = {"$ref": "#/components/schemas/ErrorOut"}
 
@@ -162,13 +159,13 @@ def _throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
     return response
 
 
-@api.exception_handler(BenchError)
-@api.exception_handler(InvitationError)
-@api.exception_handler(TransitionError)
-@api.exception_handler(WorkError)
-def _conflict(request: HttpRequest, exc: Exception) -> HttpResponse:
-    """A service refused the change in the current state of things (already answered, ended…)."""
-    return error_response(request, status=409, code="conflict", message=str(exc))
+@api.exception_handler(ServiceError)
+def _refused(request: HttpRequest, exc: ServiceError) -> HttpResponse:
+    """A service refused the change: not allowed (403), not in the current state of things (409),
+    or not valid (422, the fields named), by the class of its error."""
+    return error_response(
+        request, status=exc.status, code=exc.code, message=str(exc), fields=exc.fields
+    )
 
 
 @api.exception_handler(HttpError)

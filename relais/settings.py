@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "relais.core.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -89,6 +90,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "relais.urls"
+# `{{ field.as_field_group }}` renders the project's field template (help and errors linked).
+FORM_RENDERER = "relais.core.forms.FormRenderer"
 WSGI_APPLICATION = "relais.wsgi.application"
 ASGI_APPLICATION = "relais.asgi.application"
 
@@ -162,7 +165,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "core:dashboard"
+LOGIN_REDIRECT_URL = "site:dashboard"
 
 # django-allauth: email is the identity, verified before the first sign-in.
 ACCOUNT_LOGIN_METHODS = {"email"}

@@ -4,6 +4,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from relais.accounts import views as accounts_views
 from relais.api import api
 
 # The admin signs in through allauth (email, throttling, two-factor), not its own form.
@@ -11,13 +12,14 @@ admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-a
 admin.site.site_header = "Relais"
 
 urlpatterns = [
-    path("", include("relais.core.urls")),
+    path("", include("relais.site.urls")),
     path("", include("relais.accounts.urls")),
     path("", include("relais.projects.urls")),
     path("", include("relais.work.urls")),
     path("", include("relais.bench.urls")),
     path("accounts/", include("allauth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's language switcher, which also stores a signed-in person's choice.
+    path("i18n/setlang/", accounts_views.language_set, name="set_language"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

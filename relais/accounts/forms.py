@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
@@ -135,6 +136,12 @@ class ProfileForm(forms.Form):
     )
     last_name = forms.CharField(
         label=_("Last name"), max_length=150, required=False, validators=[validate_single_line]
+    )
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=settings.LANGUAGES,
+        required=False,
+        help_text=_("The language of the site once you are signed in, and of the emails you get."),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -44,6 +45,10 @@ class User(AbstractUser):
 
     username = None  # type: ignore[assignment]
     email = models.EmailField(_("email address"), unique=True)
+    # The language of the site after sign-in and of every email the person receives.
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
@@ -300,6 +305,11 @@ class Invitation(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.accepted_at is None and self.revoked_at is None
+
+
+# A token lives this many days; the settings page offers these lifetimes.
+API_TOKEN_LIFETIMES = (30, 90, 365)
+API_TOKEN_DEFAULT_LIFETIME = 90
 
 
 class ApiToken(models.Model):

@@ -3,10 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from django.contrib.auth.tokens import default_token_generator
 from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
-from relais.accounts.models import AuditEvent, Invitation, Membership, Organisation, User
+from relais.accounts.models import (
+    API_TOKEN_DEFAULT_LIFETIME,
+    ApiToken,
+    AuditEvent,
+    Invitation,
+    Membership,
+    Organisation,
+    User,
+)
 
 
 @dataclass(frozen=True)
@@ -57,3 +71,31 @@ def firms_awaiting_verification() -> QuerySet[Organisation]:
     return Organisation.objects.filter(kind="firm", verified_at__isnull=True).order_by(
         "created_at", "id"
     )
+
+
+def api_token_is_valid(token: ApiToken, *, now: datetime | None = None) -> bool:
+    """A token works while it is neither revoked nor expired (a token without an expiry date,
+    made before expiry existed, lasts the default lifetime from its creation)."""
+    now = now or timezone.now()
+    expires_at = token.expires_at or token.created_at + timedelta(days=API_TOKEN_DEFAULT_LIFETIME)
+    return token.revoked_at is None and now < expires_at
+
+
+def welcome_link_path(user: User) -> str:
+    """The path of a one-time link that lets someone registered by their firm choose a password
+    (the token dies with the first password set)."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return reverse("accounts:welcome", kwargs={"uidb64": uid, "token": token})
+
+
+def welcome_user(uidb64: str, token: str) -> User | None:
+    """The user a welcome link designates, if the link is still valid."""
+    try:
+        pk = int(urlsafe_base64_decode(uidb64).decode())
+    except (ValueError, TypeError, UnicodeDecodeError):
+        return None
+    user = User.objects.filter(pk=pk, is_active=True).first()
+    if user is None or not default_token_generator.check_token(user, token):
+        return None
+    return user

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from allauth.account.models import EmailAddress
@@ -16,11 +16,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from relais.accounts.audit import audit
 from relais.accounts.models import (
+    API_TOKEN_DEFAULT_LIFETIME,
+    API_TOKEN_LIFETIMES,
     ROLES_BY_KIND,
     ApiToken,
     Invitation,
@@ -30,8 +31,11 @@ from relais.accounts.models import (
     Role,
     User,
 )
+from relais.accounts.selectors import api_token_is_valid
 from relais.accounts.tasks import invitation_send, organisation_verified_send
 from relais.accounts.validators import validate_single_line
+from relais.core.errors import Conflict
+from relais.core.mail import supported_language
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -103,11 +107,8 @@ def organisation_verify(
             target=organisation.name,
             request=request,
         )
-        language = get_language() or settings.LANGUAGE_CODE
         transaction.on_commit(
-            lambda: organisation_verified_send.enqueue(
-                organisation_id=organisation.pk, language=language
-            )
+            lambda: organisation_verified_send.enqueue(organisation_id=organisation.pk)
         )
     return organisation
 
@@ -192,14 +193,11 @@ def invitation_create(
     )
     token = invitation_token(invitation)
     url = accept_url.replace("__token__", token)
-    language = get_language() or settings.LANGUAGE_CODE
-    transaction.on_commit(
-        lambda: invitation_send.enqueue(invitation_id=invitation.pk, url=url, language=language)
-    )
+    transaction.on_commit(lambda: invitation_send.enqueue(invitation_id=invitation.pk, url=url))
     return InvitationLink(invitation=invitation, token=token)
 
 
-class InvitationError(Exception):
+class InvitationError(Conflict):
     """An invitation link that cannot be used; the message is for the user."""
 
 
@@ -265,16 +263,26 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
 
 @transaction.atomic
 def invitation_accept_with_new_account(
-    *, invitation: Invitation, first_name: str, last_name: str, password: str
+    *,
+    invitation: Invitation,
+    first_name: str,
+    last_name: str,
+    password: str,
+    language: str | None = None,
 ) -> User:
-    """Creates the invited person's account (email verified by the link) and accepts."""
+    """Creates the invited person's account (email verified by the link) in the language they
+    accepted in (the inviter cannot know it), and accepts."""
     if User.objects.filter(email__iexact=invitation.email).exists():
         raise InvitationError(
             _("An account already exists for %(email)s: sign in to accept the invitation.")
             % {"email": invitation.email}
         )
     user = User.objects.create_user(
-        invitation.email, password, first_name=first_name, last_name=last_name
+        invitation.email,
+        password,
+        first_name=first_name,
+        last_name=last_name,
+        language=supported_language(language),
     )
     invitation_accept(invitation=invitation, user=user)
     return user
@@ -306,9 +314,6 @@ class NewApiToken:
     raw: str
 
 
-# A token lives this many days; the settings page offers these lifetimes.
-API_TOKEN_LIFETIMES = (30, 90, 365)
-API_TOKEN_DEFAULT_LIFETIME = 90
 # A token's use is written to the audit log at most once per this many seconds.
 API_TOKEN_USE_AUDIT_SECONDS = 3600
 
@@ -377,14 +382,6 @@ def api_tokens_revoke_all(*, user: User, reason: str = "password_changed") -> in
     return revoked
 
 
-def api_token_is_valid(token: ApiToken, *, now: datetime | None = None) -> bool:
-    """A token works while it is neither revoked nor expired (a token without an expiry date,
-    made before expiry existed, lasts the default lifetime from its creation)."""
-    now = now or timezone.now()
-    expires_at = token.expires_at or token.created_at + timedelta(days=API_TOKEN_DEFAULT_LIFETIME)
-    return token.revoked_at is None and now < expires_at
-
-
 def api_token_authenticate(*, raw: str, request: HttpRequest | None = None) -> User | None:
     """The active user a valid (unrevoked, unexpired) raw token belongs to, or None; records when
     it was last used, and writes its use to the audit log at most once an hour."""
@@ -403,8 +400,11 @@ def api_token_authenticate(*, raw: str, request: HttpRequest | None = None) -> U
     return token.user
 
 
-def user_update_profile(*, user: User, first_name: str, last_name: str) -> User:
-    """Updates a user's name (only the person does: an import or an invitation never does)."""
+def user_update_profile(
+    *, user: User, first_name: str, last_name: str, language: str | None = None
+) -> User:
+    """Updates a user's name, and language when given (only the person does: an import or an
+    invitation never does)."""
     errors = {}
     for field, value in (("first_name", first_name), ("last_name", last_name)):
         try:
@@ -415,44 +415,31 @@ def user_update_profile(*, user: User, first_name: str, last_name: str) -> User:
         raise ValidationError(errors)
     user.first_name = first_name.strip()
     user.last_name = last_name.strip()
+    if language is not None:
+        user.language = language
     user.full_clean(exclude=["password"])
-    user.save(update_fields=["first_name", "last_name"])
+    user.save(update_fields=["first_name", "last_name", "language"])
     return user
 
 
-def welcome_link_path(user: User) -> str:
-    """The path of a one-time link that lets someone registered by their firm choose a password
-    (the token dies with the first password set)."""
-    from django.contrib.auth.tokens import default_token_generator
-    from django.urls import reverse
-    from django.utils.encoding import force_bytes
-    from django.utils.http import urlsafe_base64_encode
-
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
-    return reverse("accounts:welcome", kwargs={"uidb64": uid, "token": token})
-
-
-def welcome_user(uidb64: str, token: str) -> User | None:
-    """The user a welcome link designates, if the link is still valid."""
-    from django.contrib.auth.tokens import default_token_generator
-    from django.utils.http import urlsafe_base64_decode
-
-    try:
-        pk = int(urlsafe_base64_decode(uidb64).decode())
-    except (ValueError, TypeError, UnicodeDecodeError):
-        return None
-    user = User.objects.filter(pk=pk, is_active=True).first()
-    if user is None or not default_token_generator.check_token(user, token):
-        return None
+def user_language_set(*, user: User, language: str) -> User:
+    """Sets the language of a person's pages and emails; only one of the site's languages."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Choose one of the site's languages.")})
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
     return user
 
 
 @transaction.atomic
-def user_set_first_password(*, user: User, password: str) -> User:
-    """Sets the password chosen from a welcome link; receiving the link verified the address."""
+def user_set_first_password(*, user: User, password: str, language: str | None = None) -> User:
+    """Sets the password chosen from a welcome link, and the language the person chose it in (their
+    firm could not know it); receiving the link verified the address."""
     user.set_password(password)
-    user.save(update_fields=["password"])
+    if language is not None:
+        user.language = supported_language(language)
+    user.save(update_fields=["password", "language"])
     EmailAddress.objects.update_or_create(
         user=user, email=user.email, defaults={"verified": True, "primary": True}
     )

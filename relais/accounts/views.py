@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -13,9 +14,11 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.i18n import set_language
 
 from relais.accounts import access, selectors, services
 from relais.accounts.forms import (
@@ -26,7 +29,8 @@ from relais.accounts.forms import (
     ProfileForm,
 )
 from relais.accounts.models import OrganisationKind, Role, User
-from relais.core.forms import copy_errors, signed_in_user
+from relais.core.errors import ServiceError
+from relais.core.forms import copy_errors, error_messages, flash_error, signed_in_user
 
 if TYPE_CHECKING:
     from relais.accounts.models import Organisation
@@ -166,10 +170,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     """The page an invitation link opens: accept with the signed-in account, or create one."""
     try:
         invitation = services.invitation_from_token(token)
-    except services.InvitationError as error:
-        return render(
-            request, "accounts/invitation_invalid.html", {"reason": str(error)}, status=410
-        )
+    except ServiceError as error:
+        reason = " ".join(error_messages(error))
+        return render(request, "accounts/invitation_invalid.html", {"reason": reason}, status=410)
     user = request.user if request.user.is_authenticated else None
     has_account = user is not None or User.objects.filter(email__iexact=invitation.email).exists()
     form = (
@@ -193,10 +196,11 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                     first_name=form.cleaned_data["first_name"],
                     last_name=form.cleaned_data["last_name"],
                     password=form.cleaned_data["password1"],
+                    language=request.LANGUAGE_CODE,
                 )
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        except services.InvitationError as error:
-            error_message = str(error)
+        except ServiceError as error:
+            error_message = " ".join(error_messages(error))
         if user is not None and not error_message:
             messages.success(
                 request,
@@ -222,22 +226,45 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+def language_set(request: HttpRequest) -> HttpResponse:
+    """Django's language switcher, which also keeps the choice of a signed-in person (their pages
+    and emails follow it)."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    if (
+        request.method == "POST"
+        and request.user.is_authenticated
+        and language in dict(settings.LANGUAGES)
+    ):
+        services.user_language_set(user=signed_in_user(request), language=language)
+    return response
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def user_settings(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
-    form = ProfileForm(
-        request.POST or None, initial={"first_name": user.first_name, "last_name": user.last_name}
-    )
+    form = ProfileForm(request.POST or None, initial=_profile_initial(user))
     if request.method == "POST" and form.is_valid():
-        services.user_update_profile(
-            user=user,
-            first_name=form.cleaned_data["first_name"],
-            last_name=form.cleaned_data["last_name"],
-        )
-        messages.success(request, _("Changes saved."))
-        return redirect("accounts:settings")
+        try:
+            services.user_update_profile(
+                user=user,
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+                language=form.cleaned_data["language"] or None,
+            )
+        except ValidationError as error:
+            copy_errors(form, error)
+        else:
+            # The page after the redirect is in the new language (the middleware reads it).
+            translation.activate(user.language)
+            messages.success(request, _("Changes saved."))
+            return redirect("accounts:settings")
     return render(request, "accounts/settings.html", _settings_context(user, profile_form=form))
+
+
+def _profile_initial(user: User) -> dict[str, str]:
+    return {"first_name": user.first_name, "last_name": user.last_name, "language": user.language}
 
 
 def _settings_context(
@@ -248,13 +275,12 @@ def _settings_context(
     new_token: str = "",
 ) -> dict[str, object]:
     return {
-        "profile_form": profile_form
-        or ProfileForm(initial={"first_name": user.first_name, "last_name": user.last_name}),
+        "profile_form": profile_form or ProfileForm(initial=_profile_initial(user)),
         "token_form": token_form or ApiTokenForm(),
         "tokens": [
             token
             for token in user.api_tokens.filter(revoked_at__isnull=True)
-            if services.api_token_is_valid(token)
+            if selectors.api_token_is_valid(token)
         ],
         "new_token": new_token,
     }
@@ -300,7 +326,7 @@ def api_token_revoke(request: HttpRequest, token_pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def welcome(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     """A consultant registered by their firm chooses a password (one-time link)."""
-    user = services.welcome_user(uidb64, token)
+    user = selectors.welcome_user(uidb64, token)
     if user is None:
         return render(
             request,
@@ -310,10 +336,12 @@ def welcome(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
         )
     form = SetPasswordForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.user_set_first_password(user=user, password=form.cleaned_data["new_password1"])
+        services.user_set_first_password(
+            user=user, password=form.cleaned_data["new_password1"], language=request.LANGUAGE_CODE
+        )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome to Relais."))
-        return redirect("core:dashboard")
+        return redirect("site:dashboard")
     return render(
         request,
         "accounts/welcome.html",
@@ -371,8 +399,8 @@ def organisation_verify(request: HttpRequest, organisation_pk: int) -> HttpRespo
     organisation = access.organisation_get_for_user(user, organisation_pk)
     try:
         services.organisation_verify(staff=user, organisation=organisation, request=request)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    except (ServiceError, ValidationError) as error:
+        flash_error(request, error)
     else:
         messages.success(
             request,

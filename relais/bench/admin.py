@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from relais.bench.models import BenchPeriod, ConsultantProfile, FirmTerms, Mission, Recall, TaxYear
+from relais.core.admin import ReadOnlyAdmin
 
 
 @admin.register(TaxYear)
@@ -13,32 +14,25 @@ class TaxYearAdmin(admin.ModelAdmin):
 
 
 @admin.register(BenchPeriod)
-class BenchPeriodAdmin(admin.ModelAdmin):
+class BenchPeriodAdmin(ReadOnlyAdmin):
+    """Opened, decided and ended on Relais (overlaps checked, recalls applied): read-only here,
+    and never deleted (its missions and recalls hang on it)."""
+
     list_display = ["consultant", "firm", "start", "expected_end", "end", "status"]
     list_filter = ["status"]
-    readonly_fields = ["status", "end"]
 
 
 @admin.register(Mission)
-class MissionAdmin(admin.ModelAdmin):
+class MissionAdmin(ReadOnlyAdmin):
+    """The loan agreement, its money (fee rate, daily rate, daily cost) and the three
+    acceptances are given on Relais by the people concerned, never edited or deleted here."""
+
     list_display = ["consultant", "project", "mode", "status", "start", "end", "agreement_number"]
     list_filter = ["status", "mode"]
-    # The three acceptances are given on Relais by the people concerned, never edited here.
-    readonly_fields = [
-        "status",
-        "agreement_generated_at",
-        "agreement_drawn_up_by",
-        "beneficiary_accepted_at",
-        "beneficiary_accepted_by",
-        "beneficiary_refused_at",
-        "beneficiary_refused_by",
-        "refusal_reason",
-        "consultant_agreed_at",
-    ]
 
 
 @admin.register(Recall)
-class RecallAdmin(admin.ModelAdmin):
+class RecallAdmin(ReadOnlyAdmin):
     """The audit log of recalls: who, when, what they released."""
 
     list_display = [
@@ -49,8 +43,21 @@ class RecallAdmin(admin.ModelAdmin):
         "created_at",
         "applied_at",
     ]
-    readonly_fields = [f.name for f in Recall._meta.fields]
 
 
-admin.site.register(FirmTerms)
-admin.site.register(ConsultantProfile)
+@admin.register(FirmTerms)
+class FirmTermsAdmin(ReadOnlyAdmin):
+    """A version of a firm's lending terms, as it was signed: a new version is made on Relais,
+    and missions keep pointing at the one they were made under."""
+
+    list_display = ["firm", "valid_from", "mode", "fee_rate", "created_by", "created_at"]
+    list_filter = ["mode"]
+
+
+@admin.register(ConsultantProfile)
+class ConsultantProfileAdmin(ReadOnlyAdmin):
+    """Written by the firm's roster and by the consultant themselves (daily rate and cost
+    included): read-only here."""
+
+    list_display = ["user", "firm", "employee_id", "job_title"]
+    search_fields = ["user__email", "employee_id"]

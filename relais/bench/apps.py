@@ -11,9 +11,13 @@ class BenchConfig(AppConfig):
 
     def ready(self) -> None:
         from relais.accounts.services import INVITATION_ACCEPTED_HOOKS
+        from relais.bench.selectors import declared_skill_ids
         from relais.bench.services import profile_from_roster_invitation
+        from relais.work.selectors import DECLARED_SKILLS
 
         # Accepting a firm's roster invitation records what the roster said of the person.
         INVITATION_ACCEPTED_HOOKS["roster"] = lambda invitation, user: (
             profile_from_roster_invitation(invitation=invitation, user=user)
         )
+        # A consultant's next tasks take the skills declared on their profile into account.
+        DECLARED_SKILLS["bench_profile"] = declared_skill_ids

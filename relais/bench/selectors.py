@@ -11,11 +11,34 @@ from django.utils import timezone
 
 from relais.accounts.models import Role
 from relais.bench import returns
-from relais.bench.models import BenchPeriod, BenchStatus, LendingMode, Mission, MissionStatus
-from relais.bench.services import terms_at
+from relais.bench.models import (
+    BenchPeriod,
+    BenchStatus,
+    ConsultantSkill,
+    FirmTerms,
+    LendingMode,
+    Mission,
+    MissionStatus,
+)
 
 if TYPE_CHECKING:
     from relais.accounts.models import Organisation, User
+
+
+def terms_at(firm: Organisation, day: dt.date) -> FirmTerms | None:
+    """The version of the terms valid on a day (the latest that started on or before it)."""
+    return (
+        FirmTerms.objects.filter(firm=firm, valid_from__lte=day)
+        .order_by("-valid_from", "-id")
+        .first()
+    )
+
+
+def declared_skill_ids(user: User) -> QuerySet[ConsultantSkill, int]:
+    """The skills a consultant declared on their profile, none if they opted out of matching."""
+    return ConsultantSkill.objects.filter(
+        profile__user=user, profile__matching_opt_out=False
+    ).values_list("skill_id", flat=True)
 
 
 def on_bench_now(firm: Organisation) -> QuerySet[BenchPeriod]:

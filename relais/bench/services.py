@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from relais.accounts import services as account_services
@@ -40,13 +40,24 @@ from relais.bench.models import (
     RecallChannel,
 )
 from relais.bench.roster import RosterRow
+from relais.bench.selectors import terms_at
 from relais.bench.tasks import mission_notify, recall_notify, roster_welcome
-from relais.bench.workflow import STEPS, WHY_NOT, MissionStep
+from relais.bench.workflow import (
+    BENCH_STEPS,
+    OCCUPYING,
+    STEPS,
+    WHY_NOT,
+    BenchActor,
+    BenchPeriodStep,
+    BenchStep,
+    MissionStep,
+)
+from relais.core.errors import Conflict
 from relais.core.models import Cause, Language, Skill
 from relais.projects.models import Project, ProjectStatus
 from relais.work import access as work_access
 from relais.work import services as work_services
-from relais.work.models import Claim, ClaimEnd, TeamMember
+from relais.work.models import Claim, ClaimEnd
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +65,7 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
 
 
-class BenchError(Exception):
+class BenchError(Conflict):
     """A step that cannot be taken now; the message is for the user."""
 
 
@@ -84,15 +95,6 @@ def firm_terms_set(
     terms.save()
     terms.preferred_causes.set(preferred_causes)
     return terms
-
-
-def terms_at(firm: Organisation, day: dt.date) -> FirmTerms | None:
-    """The version of the terms valid on a day (the latest that started on or before it)."""
-    return (
-        FirmTerms.objects.filter(firm=firm, valid_from__lte=day)
-        .order_by("-valid_from", "-id")
-        .first()
-    )
 
 
 # --- Roster -------------------------------------------------------------------------------
@@ -158,11 +160,8 @@ def _roster_apply_locked(
     audit(
         "roster.imported", actor=admin, organisation=firm, request=request, rows=len(rows), **counts
     )
-    language = get_language() or settings.LANGUAGE_CODE
     transaction.on_commit(
-        lambda: [
-            roster_welcome.enqueue(user_id=pk, firm_id=firm.pk, language=language) for pk in welcome
-        ]
+        lambda: [roster_welcome.enqueue(user_id=pk, firm_id=firm.pk) for pk in welcome]
     )
     return counts
 
@@ -287,6 +286,20 @@ def profile_update(
 # --- Bench periods ------------------------------------------------------------------------
 
 
+def _bench_step(name: BenchStep, actor: BenchActor) -> BenchPeriodStep:
+    """The step of the bench-period table, if this kind of actor may take it."""
+    step = BENCH_STEPS[name]
+    if actor not in step.actors:
+        raise PermissionDenied
+    return step
+
+
+def _check_bench_step(period: BenchPeriod, step: BenchPeriodStep) -> None:
+    """Refuses a step the (locked) period's state does not allow, saying why."""
+    if BenchStatus(period.status) not in step.sources:
+        raise BenchError(str(step.refused) % {"status": period.get_status_display()})
+
+
 def _check_period(
     consultant: User,
     firm: Organisation,
@@ -300,10 +313,7 @@ def _check_period(
     # Serialise the periods of one consultant so that two overlapping ones cannot both pass.
     User.objects.select_for_update().filter(pk=consultant.pk).first()
     far = dt.date.max
-    others = BenchPeriod.objects.filter(
-        consultant=consultant,
-        status__in=[BenchStatus.REQUESTED, BenchStatus.OPEN, BenchStatus.ENDED],
-    )
+    others = BenchPeriod.objects.filter(consultant=consultant, status__in=OCCUPYING)
     for other in others:
         # An open-ended period runs until further notice: it overlaps everything after it.
         other_end = other.end or other.expected_end or far
@@ -314,7 +324,7 @@ def _check_period(
                         "This period overlaps another bench period of the consultant "
                         "(from %(start)s)."
                     )
-                    % {"start": other.start.strftime("%d/%m/%Y")}
+                    % {"start": date_format(other.start, "SHORT_DATE_FORMAT")}
                 }
             )
 
@@ -329,6 +339,7 @@ def bench_period_open(
     expected_end: dt.date | None = None,
 ) -> BenchPeriod:
     """The firm puts a consultant on the bench from a date."""
+    step = _bench_step(BenchStep.OPEN, BenchActor.FIRM)
     _require_firm_admin(admin, firm)
     _check_period(consultant, firm, start, expected_end)
     profile_for(consultant, firm)
@@ -337,7 +348,7 @@ def bench_period_open(
         firm=firm,
         start=start,
         expected_end=expected_end,
-        status=BenchStatus.OPEN,
+        status=step.target,
         requested_by=admin,
         decided_by=admin,
     )
@@ -348,13 +359,15 @@ def bench_period_request(
     *, consultant: User, firm: Organisation, start: dt.date, expected_end: dt.date | None = None
 ) -> BenchPeriod:
     """A consultant asks their firm for a bench period."""
+    step = _bench_step(BenchStep.REQUEST, BenchActor.CONSULTANT)
+    # The consultant of the period is the one asking: _check_period refuses anyone else.
     _check_period(consultant, firm, start, expected_end)
     return BenchPeriod.objects.create(
         consultant=consultant,
         firm=firm,
         start=start,
         expected_end=expected_end,
-        status=BenchStatus.REQUESTED,
+        status=step.target,
         requested_by=consultant,
     )
 
@@ -362,12 +375,12 @@ def bench_period_request(
 @transaction.atomic
 def bench_period_decide(*, admin: User, period: BenchPeriod, approve: bool) -> BenchPeriod:
     """The firm approves or refuses a requested period."""
+    step = _bench_step(BenchStep.APPROVE if approve else BenchStep.REFUSE, BenchActor.FIRM)
     _require_firm_admin(admin, period.firm)
-    updated = BenchPeriod.objects.filter(pk=period.pk, status=BenchStatus.REQUESTED).update(
-        status=BenchStatus.OPEN if approve else BenchStatus.REFUSED, decided_by=admin
-    )
-    if not updated:
-        raise BenchError(_("This request has already been answered."))
+    locked = BenchPeriod.objects.select_for_update().get(pk=period.pk)
+    _check_bench_step(locked, step)
+    locked.status, locked.decided_by = step.target, admin
+    locked.save(update_fields=["status", "decided_by"])
     if approve:
         profile_for(period.consultant, period.firm)
     period.refresh_from_db()
@@ -391,10 +404,7 @@ def _require_verified(firm: Organisation) -> None:
 
 
 def _mission_notify(mission: Mission, step: str) -> None:
-    language = get_language() or settings.LANGUAGE_CODE
-    transaction.on_commit(
-        lambda: mission_notify.enqueue(mission_id=mission.pk, step=step, language=language)
-    )
+    transaction.on_commit(lambda: mission_notify.enqueue(mission_id=mission.pk, step=step))
 
 
 def _mission_locked(mission: Mission) -> Mission:
@@ -650,6 +660,7 @@ def bench_period_recall(
     the same period returns the first, unchanged; a past date ends everything on that date (never
     before the period's start); a future one is applied then. A period that is only requested,
     refused or already over is not on the bench, so there is nothing to recall."""
+    step = _bench_step(BenchStep.RECALL, BenchActor.SYSTEM if actor is None else BenchActor.FIRM)
     if actor is not None:
         _require_firm_admin(actor, period.firm)
     effective_date = effective_date or timezone.localdate()
@@ -658,14 +669,9 @@ def bench_period_recall(
         existing = Recall.objects.filter(bench_period=locked).first()
         if existing is not None:
             return existing
-        if locked.status != BenchStatus.OPEN:
+        if BenchStatus(locked.status) not in step.sources:
             raise ValidationError(
-                {
-                    "effective_date": _(
-                        "Only a period on the bench can be recalled: this one is “%(status)s”."
-                    )
-                    % {"status": locked.get_status_display()}
-                }
+                {"effective_date": str(step.refused) % {"status": locked.get_status_display()}}
             )
         # A recall dated before the period began ends it on its first day, never before.
         effective_date = max(effective_date, locked.start)
@@ -704,9 +710,13 @@ def recall_apply(*, recall: Recall, now: dt.datetime | None = None) -> bool:
         if Recall.objects.filter(pk=recall.pk, applied_at__isnull=True).update(applied_at=now) != 1:
             return False
         period = BenchPeriod.objects.select_for_update().get(pk=recall.bench_period_id)
+        # Only an open period is ever recalled; should that change, this rolls back and the
+        # periodic job logs it and retries, rather than ending a period the table does not end.
+        step = _bench_step(BenchStep.END, BenchActor.SYSTEM)
+        _check_bench_step(period, step)
         # The lock task_claim takes: a claim made while the recall is applied cannot survive it.
         User.objects.select_for_update().filter(pk=period.consultant_id).first()
-        period.status = BenchStatus.ENDED
+        period.status = step.target
         period.save(update_fields=["status"])
         missions = list(
             Mission.objects.filter(bench_period=period).exclude(
@@ -725,9 +735,7 @@ def recall_apply(*, recall: Recall, now: dt.datetime | None = None) -> bool:
             mission.status = MissionStatus.ENDED
             mission.end = mission.end or recall.effective_date
             mission.save(update_fields=["status", "end"])
-            TeamMember.objects.filter(
-                project=mission.project, user=period.consultant, left_at__isnull=True
-            ).update(left_at=now)
+            work_services.team_member_leave(project=mission.project, user=period.consultant, at=now)
         Recall.objects.filter(pk=recall.pk).update(
             released_tasks=released, ended_missions=[m.pk for m in missions]
         )
@@ -739,8 +747,7 @@ def recall_apply(*, recall: Recall, now: dt.datetime | None = None) -> bool:
             released_tasks=released,
             ended_missions=[m.pk for m in missions],
         )
-        language = settings.LANGUAGE_CODE
-        transaction.on_commit(lambda: recall_notify.enqueue(recall_id=recall.pk, language=language))
+        transaction.on_commit(lambda: recall_notify.enqueue(recall_id=recall.pk))
     return True
 
 

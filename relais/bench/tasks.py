@@ -1,4 +1,5 @@
-"""Background jobs of the firm side: they take ids and send the emails."""
+"""Background jobs of the firm side: they take ids and send the emails, each in its recipient's
+language."""
 
 from __future__ import annotations
 
@@ -7,33 +8,33 @@ from django.core.mail import send_mail, send_mass_mail
 from django.urls import reverse
 from django_tasks import task
 
-from relais.accounts import services as account_services
-from relais.accounts.models import Membership, Organisation, Role, User
+from relais.accounts import selectors as account_selectors
+from relais.accounts.models import Organisation, Role, User
 from relais.bench.models import Mission, Recall
-from relais.core.mail import render_email
+from relais.core.mail import by_language, render_email
 from relais.work.models import Task
 
 
 @task()
-def roster_welcome(*, user_id: int, firm_id: int, language: str) -> None:
+def roster_welcome(*, user_id: int, firm_id: int) -> None:
     """Tells a consultant added from a roster import how to choose their password."""
     user = User.objects.get(pk=user_id)
     context = {
         "user": user,
         "firm": Organisation.objects.get(pk=firm_id),
-        "url": settings.SITE_URL + account_services.welcome_link_path(user),
+        "url": settings.SITE_URL + account_selectors.welcome_link_path(user),
     }
     subject, body = render_email(
         "bench/email/welcome_subject.txt",
         "bench/email/welcome_message.txt",
         context,
-        language=language,
+        language=user.language,
     )
     send_mail(subject, body, None, [user.email])
 
 
 @task()
-def recall_notify(*, recall_id: int, language: str) -> None:
+def recall_notify(*, recall_id: int) -> None:
     """Tells the consultant and the field leads concerned what a recall released."""
     recall = Recall.objects.select_related("bench_period__consultant", "bench_period__firm").get(
         pk=recall_id
@@ -62,7 +63,7 @@ def recall_notify(*, recall_id: int, language: str) -> None:
             "bench/email/recall_subject.txt",
             f"bench/email/{template}.txt",
             {**context, "recipient": recipient},
-            language=language,
+            language=recipient.language,
         )
         send_mail(subject, body, None, [recipient.email])
 
@@ -78,37 +79,41 @@ _MISSION_RECIPIENTS = {
 
 
 @task()
-def mission_notify(*, mission_id: int, step: str, language: str) -> None:
+def mission_notify(*, mission_id: int, step: str) -> None:
     """Tells the next person of a mission's step what to do, and those it concerns what happened."""
     mission = Mission.objects.select_related(
         "consultant", "project__nonprofit", "project__field_lead", "bench_period__firm"
     ).get(pk=mission_id)
-    people: dict[str, set[str]] = {
-        "consultant": {mission.consultant.email},
-        "field_lead": {mission.project.field_lead.email} if mission.project.field_lead else set(),
+    people: dict[str, set[User]] = {
+        "consultant": {mission.consultant},
+        "field_lead": {mission.project.field_lead} if mission.project.field_lead else set(),
         "firm_admins": set(
-            Membership.objects.filter(
-                organisation=mission.bench_period.firm, role=Role.FIRM_ADMIN
-            ).values_list("user__email", flat=True)
+            User.objects.filter(
+                memberships__organisation=mission.bench_period.firm,
+                memberships__role=Role.FIRM_ADMIN,
+            )
         ),
         "nonprofit_admins": set(
-            Membership.objects.filter(
-                organisation=mission.project.nonprofit, role=Role.NONPROFIT_ADMIN
-            ).values_list("user__email", flat=True)
+            User.objects.filter(
+                memberships__organisation=mission.project.nonprofit,
+                memberships__role=Role.NONPROFIT_ADMIN,
+            )
         ),
     }
-    recipients = sorted(set().union(*(people[group] for group in _MISSION_RECIPIENTS[step])))
-    if not recipients:
-        return
+    recipients = set().union(*(people[group] for group in _MISSION_RECIPIENTS[step]))
     context = {
         "mission": mission,
         "step": step,
         "url": settings.SITE_URL + reverse("bench:mission", kwargs={"mission_pk": mission.pk}),
     }
-    subject, body = render_email(
-        "bench/email/mission_subject.txt",
-        f"bench/email/mission_{step}.txt",
-        context,
-        language=language,
-    )
-    send_mass_mail([(subject, body, None, [email]) for email in recipients])
+    messages = []
+    for language, emails in by_language(recipients).items():
+        subject, body = render_email(
+            "bench/email/mission_subject.txt",
+            f"bench/email/mission_{step}.txt",
+            context,
+            language=language,
+        )
+        messages += [(subject, body, None, [email]) for email in emails]
+    if messages:
+        send_mass_mail(messages)

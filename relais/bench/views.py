@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
@@ -14,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -28,9 +30,28 @@ from relais.bench.forms import (
     RosterUploadForm,
     TermsForm,
 )
-from relais.bench.models import BenchPeriod, ConsultantProfile, LendingMode, Mission, MissionStatus
-from relais.bench.workflow import WAITING_FOR, MissionActor, MissionStep, steps_for
-from relais.core.forms import copy_errors, signed_in_user
+from relais.bench.models import (
+    BenchPeriod,
+    BenchStatus,
+    ConsultantProfile,
+    LendingMode,
+    Mission,
+    MissionStatus,
+    Recall,
+)
+from relais.bench.workflow import (
+    BENCH_STEPS,
+    ON_BENCH,
+    WAITING_FOR,
+    BenchActor,
+    BenchStep,
+    MissionActor,
+    MissionStep,
+    bench_steps_for,
+    steps_for,
+)
+from relais.core.errors import ServiceError
+from relais.core.forms import copy_errors, error_messages, flash_error, signed_in_user
 from relais.projects.access import public_projects
 from relais.projects.models import ProjectStatus
 from relais.work.models import Handover
@@ -42,22 +63,41 @@ if TYPE_CHECKING:
 _ROSTER_SALT = "relais.bench.roster"
 
 
+def _period_steps(periods: Iterable[BenchPeriod], actors: set[BenchActor]) -> dict[str, set[int]]:
+    """Each step of the bench-period table → the periods on which these roles may take it: the
+    buttons of each row (`{% if period.pk in can.recall %}`)."""
+    periods = list(periods)
+    recalled = set(
+        Recall.objects.filter(bench_period__in=periods).values_list("bench_period_id", flat=True)
+    )
+    can: dict[str, set[int]] = {str(name): set() for name in BenchStep}
+    for period in periods:
+        for step in bench_steps_for(period.status, actors, recalled=period.pk in recalled):
+            can[str(step.name)].add(period.pk)
+    return can
+
+
 @login_required
 @require_GET
 def firm_dashboard(request: HttpRequest, organisation_pk: int) -> HttpResponse:
     user = signed_in_user(request)
     firm = access.firm_get_for_admin(user, organisation_pk, read=True)
-    terms = services.terms_at(firm, timezone.localdate())
+    terms = selectors.terms_at(firm, timezone.localdate())
+    on_bench = selectors.on_bench_now(firm)
+    is_firm_admin = user.has_role(firm.pk, [Role.FIRM_ADMIN])
     return render(
         request,
         "bench/firm_dashboard.html",
         {
             "firm": firm,
             "terms": terms,
-            "on_bench": selectors.on_bench_now(firm),
+            "on_bench": on_bench,
             "year": selectors.firm_year(firm),
-            "requests": firm.bench_periods.filter(status="requested").select_related("consultant"),
-            "is_firm_admin": user.has_role(firm.pk, [Role.FIRM_ADMIN]),
+            "requests": firm.bench_periods.filter(
+                status__in=BENCH_STEPS[BenchStep.APPROVE].sources
+            ).select_related("consultant"),
+            "is_firm_admin": is_firm_admin,
+            "can": _period_steps(on_bench, {BenchActor.FIRM} if is_firm_admin else set()),
         },
     )
 
@@ -67,7 +107,7 @@ def firm_dashboard(request: HttpRequest, organisation_pk: int) -> HttpResponse:
 def terms_edit(request: HttpRequest, organisation_pk: int) -> HttpResponse:
     user = signed_in_user(request)
     firm = access.firm_get_for_admin(user, organisation_pk)
-    current = services.terms_at(firm, timezone.localdate())
+    current = selectors.terms_at(firm, timezone.localdate())
     initial: dict[str, Any] = {}
     if current is not None:
         initial = {
@@ -189,8 +229,8 @@ def roster_apply(request: HttpRequest, organisation_pk: int) -> HttpResponse:
         counts = services.roster_apply(
             admin=user, firm=firm, rows=rows, accept_url=accept_url, request=request
         )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    except (ServiceError, ValidationError) as error:
+        flash_error(request, error)
         return redirect("bench:roster", organisation_pk=firm.pk)
     messages.success(
         request,
@@ -225,7 +265,13 @@ def bench_periods(request: HttpRequest, organisation_pk: int) -> HttpResponse:
     return render(
         request,
         "bench/bench_periods.html",
-        {"firm": firm, "form": form, "periods": periods, "recall_form": RecallForm()},
+        {
+            "firm": firm,
+            "form": form,
+            "periods": periods,
+            "can": _period_steps(periods, {BenchActor.FIRM}),
+            "recall_form": RecallForm(),
+        },
         status=400 if form.errors else 200,
     )
 
@@ -239,8 +285,8 @@ def bench_period_decide(request: HttpRequest, period_pk: int) -> HttpResponse:
         services.bench_period_decide(
             admin=user, period=period, approve=request.POST.get("decision") == "approve"
         )
-    except services.BenchError as error:
-        messages.error(request, str(error))
+    except (ServiceError, ValidationError) as error:
+        flash_error(request, error)
     return redirect("bench:bench_periods", organisation_pk=period.firm_id)
 
 
@@ -257,8 +303,8 @@ def bench_period_recall(request: HttpRequest, period_pk: int) -> HttpResponse:
     effective = form.cleaned_data.get("effective_date")
     try:
         recall = services.bench_period_recall(actor=user, period=period, effective_date=effective)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    except (ServiceError, ValidationError) as error:
+        flash_error(request, error)
         return redirect("bench:bench_periods", organisation_pk=period.firm_id)
     messages.success(
         request,
@@ -268,7 +314,7 @@ def bench_period_recall(request: HttpRequest, period_pk: int) -> HttpResponse:
         )
         % {
             "name": period.consultant.display_name,
-            "date": recall.effective_date.strftime("%d/%m/%Y"),
+            "date": date_format(recall.effective_date, "SHORT_DATE_FORMAT"),
             "count": len(recall.released_tasks),
         },
     )
@@ -296,7 +342,7 @@ def my_bench(request: HttpRequest) -> HttpResponse:
     periods = BenchPeriod.objects.filter(consultant=user).select_related("firm", "recall")
     missions = Mission.objects.filter(consultant=user).select_related("project", "bench_period")
     on_bench = any(
-        p.status == "open"
+        BenchStatus(p.status) in ON_BENCH
         and p.start <= timezone.localdate()
         and (p.end is None or p.end >= timezone.localdate())
         for p in periods
@@ -335,8 +381,8 @@ def mission_join(request: HttpRequest, project_pk: int) -> HttpResponse:
         raise Http404
     try:
         mission = services.mission_create(consultant=user, project=project, request=request)
-    except services.BenchError as error:
-        messages.error(request, str(error))
+    except (ServiceError, ValidationError) as error:
+        flash_error(request, error)
         return redirect("bench:my_bench")
     messages.success(
         request,
@@ -373,6 +419,10 @@ def _mission_page(
             "can_refuse": MissionStep.REFUSE in steps,
             "can_consent": MissionStep.CONSENT in steps,
             "waiting_for": WAITING_FOR.get(MissionStatus(mission.status), ""),
+            # What the page says about the mission's state, from the workflow table.
+            "is_refused": mission.status == MissionStatus.REFUSED,
+            "is_started": mission.status == MissionStatus.ACTIVE,
+            "is_pending": MissionStatus(mission.status) in WAITING_FOR,
             "refusal_error": refusal_error,
             "reason": request.POST.get("reason", "") if refusal_error else "",
         },
@@ -394,8 +444,8 @@ def mission_agreement(request: HttpRequest, mission_pk: int) -> HttpResponse:
     mission = access.mission_get_for_user(user, mission_pk)
     try:
         services.mission_agreement_draw_up(admin=user, mission=mission, request=request)
-    except services.BenchError as error:
-        messages.error(request, str(error))
+    except (ServiceError, ValidationError) as error:
+        flash_error(request, error)
     else:
         messages.success(
             request,
@@ -412,8 +462,8 @@ def mission_accept(request: HttpRequest, mission_pk: int) -> HttpResponse:
     mission = access.mission_get_for_user(user, mission_pk)
     try:
         services.mission_beneficiary_accept(admin=user, mission=mission, request=request)
-    except services.BenchError as error:
-        messages.error(request, str(error))
+    except (ServiceError, ValidationError) as error:
+        flash_error(request, error)
     else:
         messages.success(
             request, _("Mission accepted. The consultant is asked for their written agreement.")
@@ -432,9 +482,11 @@ def mission_refuse(request: HttpRequest, mission_pk: int) -> HttpResponse:
             admin=user, mission=mission, reason=request.POST.get("reason", ""), request=request
         )
     except ValidationError as error:
-        return _mission_page(request, mission, refusal_error=" ".join(error.messages), status=400)
-    except services.BenchError as error:
-        messages.error(request, str(error))
+        return _mission_page(
+            request, mission, refusal_error=" ".join(error_messages(error)), status=400
+        )
+    except ServiceError as error:
+        flash_error(request, error)
     else:
         messages.success(request, _("Mission refused. The consultant and their firm are told."))
     return redirect("bench:mission", mission_pk=mission.pk)
@@ -450,8 +502,8 @@ def mission_consent(request: HttpRequest, mission_pk: int) -> HttpResponse:
         return redirect("bench:mission", mission_pk=mission.pk)
     try:
         services.mission_consent(consultant=user, mission=mission, request=request)
-    except (services.BenchError, ValidationError) as error:
-        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    except (ServiceError, ValidationError) as error:
+        flash_error(request, error)
     else:
         messages.success(
             request, _("Your agreement is recorded: the mission has started, you are on the team.")

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
+from relais.bench.models import BenchStatus as B
 from relais.bench.models import MissionStatus as S
 
 if TYPE_CHECKING:
@@ -102,3 +103,114 @@ WHY_NOT: dict[S, Promise] = {
 def steps_for(status: str, actor: MissionActor) -> list[Step]:
     """The steps an actor may take on a mission in this state."""
     return [s for s in STEPS.values() if s.actor == actor and S(status) in s.sources]
+
+
+# --- Bench periods ------------------------------------------------------------------------
+# A period is opened by the firm, or requested by the consultant and then approved or refused
+# by the firm. A period on the bench is recalled by the firm (or by Relais for it): the recall is
+# recorded at once and applied on its date, which ends the period.
+
+
+class BenchActor(StrEnum):
+    CONSULTANT = "consultant"  # the consultant of the period
+    FIRM = "firm"  # an admin of the consultant's firm
+    SYSTEM = "system"  # Relais itself: applying a recall on its date
+
+
+class BenchStep(StrEnum):
+    OPEN = "open"
+    REQUEST = "request"
+    APPROVE = "approve"
+    REFUSE = "refuse"
+    RECALL = "recall"
+    END = "end"
+
+
+@dataclass(frozen=True)
+class BenchPeriodStep:
+    name: BenchStep
+    sources: frozenset[B]  # empty: the step creates the period
+    target: B  # a recall leaves the period open: it ends when the recall is applied (END)
+    actors: frozenset[BenchActor]
+    label: Promise
+    refused: Promise  # why the step cannot be taken from another state
+
+
+BENCH_STEPS: dict[BenchStep, BenchPeriodStep] = {
+    step.name: step
+    for step in (
+        BenchPeriodStep(
+            BenchStep.OPEN,
+            frozenset(),
+            B.OPEN,
+            frozenset({BenchActor.FIRM}),
+            _("Open a bench period"),
+            _("This request has already been answered."),
+        ),
+        BenchPeriodStep(
+            BenchStep.REQUEST,
+            frozenset(),
+            B.REQUESTED,
+            frozenset({BenchActor.CONSULTANT}),
+            _("Ask for a bench period"),
+            _("This request has already been answered."),
+        ),
+        BenchPeriodStep(
+            BenchStep.APPROVE,
+            frozenset({B.REQUESTED}),
+            B.OPEN,
+            frozenset({BenchActor.FIRM}),
+            _("Approve"),
+            _("This request has already been answered."),
+        ),
+        BenchPeriodStep(
+            BenchStep.REFUSE,
+            frozenset({B.REQUESTED}),
+            B.REFUSED,
+            frozenset({BenchActor.FIRM}),
+            _("Refuse"),
+            _("This request has already been answered."),
+        ),
+        BenchPeriodStep(
+            BenchStep.RECALL,
+            frozenset({B.OPEN}),
+            B.OPEN,
+            frozenset({BenchActor.FIRM, BenchActor.SYSTEM}),
+            _("Recall"),
+            _("Only a period on the bench can be recalled: this one is “%(status)s”."),
+        ),
+        BenchPeriodStep(
+            BenchStep.END,
+            frozenset({B.OPEN}),
+            B.ENDED,
+            frozenset({BenchActor.SYSTEM}),
+            _("Ended"),
+            _("Only a period on the bench can be recalled: this one is “%(status)s”."),
+        ),
+    )
+}
+
+# The state of a period during which the consultant is on the bench (between its dates).
+ON_BENCH: frozenset[B] = frozenset({B.OPEN})
+# The states of the periods a new one may not overlap.
+OCCUPYING: frozenset[B] = frozenset({B.REQUESTED, B.OPEN, B.ENDED})
+
+
+def bench_steps_for(
+    status: str, actors: set[BenchActor], *, recalled: bool = False
+) -> list[BenchPeriodStep]:
+    """The steps these roles may take on a period in this state (a period recalled already,
+    for a date to come, is not recalled twice)."""
+    return [
+        s
+        for s in BENCH_STEPS.values()
+        if s.actors & actors
+        and B(status) in s.sources
+        and not (recalled and s.name == BenchStep.RECALL)
+    ]
+
+
+def bench_can(status: str, actors: set[BenchActor], *, recalled: bool = False) -> dict[str, bool]:
+    """Each step's name → whether these roles may take it now: what a period's row offers."""
+    allowed = {s.name for s in bench_steps_for(status, actors, recalled=recalled)}
+    return {str(name): name in allowed for name in BenchStep}

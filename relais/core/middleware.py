@@ -1,5 +1,5 @@
-"""Cross-cutting request handling: request ids for the logs, security headers, and two-factor
-authentication required of staff."""
+"""Cross-cutting request handling: request ids for the logs, security headers, the language of a
+signed-in person, and two-factor authentication required of staff."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import sentry_sdk
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
@@ -87,6 +88,47 @@ class SecurityHeadersMiddleware:
                 del response["Cache-Control"]
             add_never_cache_headers(response)  # private, no-cache, no-store, must-revalidate
         return response
+
+
+class UserLanguageMiddleware:
+    """Shows the site to a signed-in person in their own language (the one of their settings,
+    which the language switcher also sets), and leaves it in the language cookie so the site
+    keeps it after sign-out. The API follows each request's Accept-Language."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if request.path_info.startswith("/api/"):
+            return self.get_response(request)
+        language = _language_of(getattr(request, "user", None))
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        # Read again: the request may have signed the person in (or out).
+        language = _language_of(getattr(request, "user", None))
+        cookie = settings.LANGUAGE_COOKIE_NAME
+        if language and request.COOKIES.get(cookie) != language and cookie not in response.cookies:
+            response.set_cookie(
+                cookie,
+                language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                path=settings.LANGUAGE_COOKIE_PATH,
+                domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            )
+        return response
+
+
+def _language_of(user: object) -> str:
+    """A signed-in person's language when it is one of the site's, else ""."""
+    if not getattr(user, "is_authenticated", False):
+        return ""
+    language = str(getattr(user, "language", ""))
+    return language if language in dict(settings.LANGUAGES) else ""
 
 
 def _needs_mfa(user: object) -> bool:

@@ -20,6 +20,8 @@ from ninja.pagination import PageNumberPagination
 from ninja.parser import Parser
 from ninja.throttling import BaseThrottle, SimpleRateThrottle
 
+from relais.core.net import client_ip
+
 # Primary keys are 64-bit: a larger number can name nothing and would overflow the database.
 MAX_ID = 2**63 - 1
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
@@ -165,8 +167,6 @@ class AnonymousRateThrottle(_RateFromSettings):
     setting = "API_RATE_ANON"
 
     def ident(self, request: HttpRequest) -> str | None:
-        from relais.accounts.audit import client_ip
-
         if _is_signed_in(request):
             return None
         return client_ip(request) or "unknown"

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 
+from relais.accounts.models import Role
 from relais.projects.models import PUBLIC_STATUSES, Diagnosis, Project, ProjectImage
 from relais.projects.workflow import Actor
 
@@ -37,6 +38,16 @@ def actors_for(user: User | AnonymousUser, project: Project) -> set[Actor]:
     if user.is_operator_staff:
         actors.add(Actor.STAFF)
     return actors
+
+
+def is_lead(user: User, project: Project) -> bool:
+    """Whether the user leads the project's work: its field lead, an admin of its nonprofit, or
+    operator staff."""
+    return (
+        project.field_lead_id == user.pk
+        or user.has_role(project.nonprofit_id, [Role.NONPROFIT_ADMIN])
+        or user.is_operator_staff
+    )
 
 
 def _is_insider(user: User | AnonymousUser, project: Project) -> bool:

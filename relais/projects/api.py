@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, FilterSchema, Query, Router, Schema, Status
-from ninja.errors import HttpError, ValidationError
+from ninja.errors import ValidationError
 from ninja.pagination import paginate
 from pydantic import AnyHttpUrl, UrlConstraints
 
@@ -209,10 +209,7 @@ def project_update(request: HttpRequest, project_id: Id, payload: ProjectPatch) 
     user: User = request.auth  # type: ignore[attr-defined]
     project = access.project_get_for_user(user, project_id, manage=True)
     data = _fields(payload, partial=True)
-    try:
-        return services.project_update(user=user, project=project, **data)
-    except services.TransitionError as error:
-        raise HttpError(409, str(error)) from None
+    return services.project_update(user=user, project=project, **data)
 
 
 @router.post(
@@ -223,13 +220,10 @@ def project_update(request: HttpRequest, project_id: Id, payload: ProjectPatch) 
 def project_transition(request: HttpRequest, project_id: Id, payload: TransitionIn) -> Project:
     user: User = request.auth  # type: ignore[attr-defined]
     project = access.project_get_for_user(user, project_id)
-    try:
-        return services.project_transition(
-            project=project,
-            actor=user,
-            target=payload.to,
-            comment=payload.comment,
-            checklist=payload.checklist,
-        )
-    except services.TransitionError as error:
-        raise HttpError(409, str(error)) from None
+    return services.project_transition(
+        project=project,
+        actor=user,
+        target=payload.to,
+        comment=payload.comment,
+        checklist=payload.checklist,
+    )

@@ -9,10 +9,10 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from relais.accounts.models import Membership, Organisation, OrganisationKind, Role
+from relais.core.errors import Conflict
 from relais.core.models import Cause, Language, Skill
 from relais.core.validators import detect_image
 from relais.projects import access, diagnosis
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from relais.accounts.models import User
 
 
-class TransitionError(Exception):
+class TransitionError(Conflict):
     """A workflow step that cannot be made now; the message is for the user."""
 
 
@@ -190,10 +190,7 @@ def project_transition(
     locked.updated_at = timezone.now()
     locked.save(update_fields=["status", "updated_at"])
     if notify:
-        language = get_language() or settings.LANGUAGE_CODE
-        transaction.on_commit(
-            lambda: project_event_notify.enqueue(event_id=event.pk, language=language)
-        )
+        transaction.on_commit(lambda: project_event_notify.enqueue(event_id=event.pk))
     project.status = locked.status
     return locked
 

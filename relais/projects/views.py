@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from relais.accounts.models import Organisation, OrganisationKind, Role
-from relais.core.forms import copy_errors, signed_in_user
+from relais.core.errors import ServiceError
+from relais.core.forms import copy_errors, flash_error, signed_in_user
 from relais.core.validators import image_content_type
 from relais.projects import access, diagnosis, selectors, services
 from relais.projects.forms import (
@@ -27,8 +28,13 @@ from relais.projects.forms import (
     TransitionForm,
 )
 from relais.projects.models import Project, ProjectStatus
-from relais.projects.workflow import EDITABLE, REVIEW_CHECKLIST, transitions_from
-from relais.work import access as work_access
+from relais.projects.workflow import (
+    EDITABLE,
+    REVIEW_CHECKLIST,
+    Actor,
+    transition_for,
+    transitions_from,
+)
 
 if TYPE_CHECKING:
     from relais.accounts.models import User
@@ -164,10 +170,8 @@ def project_edit(request: HttpRequest, project_pk: int) -> HttpResponse:
                 languages=data.pop("languages"),
                 **data,
             )
-        except ValidationError as error:
+        except (ServiceError, ValidationError) as error:
             copy_errors(form, error)
-        except services.TransitionError as error:
-            form.add_error(None, str(error))
         else:
             messages.success(request, _("Changes saved."))
             return redirect("projects:workspace", project_pk=project.pk)
@@ -185,6 +189,12 @@ def _workspace_context(user: User, project: Project, **extra: Any) -> dict[str, 
         "project": project,
         "actors": actors,
         "transitions": available,
+        # From the workflow table, so that the template compares no status: the step that
+        # answers a review, the steps shown as secondary, and whether staff may review now.
+        "answering": transition_for(ProjectStatus.CHANGES_REQUESTED, ProjectStatus.SUBMITTED),
+        "secondary": [t for t in available if t.target == ProjectStatus.WITHDRAWN],
+        "can_review": Actor.STAFF in actors
+        and any(t.target == ProjectStatus.ACCEPTED for t in available),
         "events": project.events.select_related("actor"),
         "images": project.images.all(),
         "can_edit": bool(actors & {"owner", "staff"}) and project.status in EDITABLE,
@@ -192,7 +202,7 @@ def _workspace_context(user: User, project: Project, **extra: Any) -> dict[str, 
         "checklist_labels": dict(REVIEW_CHECKLIST),
         "task_count": project.tasks.exclude(status="cancelled").count(),
         "start_page": project.knowledge_pages.filter(is_start_here=True).first(),
-        "is_lead": work_access.is_lead(user, project),
+        "is_lead": access.is_lead(user, project),
         **extra,
     }
 
@@ -221,8 +231,8 @@ def project_transition(request: HttpRequest, project_pk: int) -> HttpResponse:
             target=form.cleaned_data["target"],
             comment=form.cleaned_data["comment"],
         )
-    except services.TransitionError as error:
-        messages.error(request, str(error))
+    except (ServiceError, ValidationError) as error:
+        flash_error(request, error)
         context = _workspace_context(user, project)
         return render(request, "projects/workspace.html", context, status=409)
     messages.success(
@@ -259,8 +269,8 @@ def project_review(request: HttpRequest, project_pk: int) -> HttpResponse:
                 comment=form.cleaned_data["comment"],
                 checklist=form.checklist(),
             )
-        except services.TransitionError as error:
-            form.add_error(None, str(error))
+        except (ServiceError, ValidationError) as error:
+            copy_errors(form, error)
         else:
             messages.success(
                 request,

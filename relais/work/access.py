@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from relais.accounts.models import Role
+from relais.projects.access import is_lead as is_lead
 from relais.projects.models import Project
 from relais.work.models import Handover, KnowledgePage, OnboardingStep, Task, TeamMember
 
@@ -21,14 +21,6 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from relais.accounts.models import User
-
-
-def is_lead(user: User, project: Project) -> bool:
-    return (
-        project.field_lead_id == user.pk
-        or user.has_role(project.nonprofit_id, [Role.NONPROFIT_ADMIN])
-        or user.is_operator_staff
-    )
 
 
 def is_team_member(user: User, project: Project, *, current: bool = True) -> bool:

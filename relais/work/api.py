@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
-from ninja.errors import HttpError, ValidationError
+from ninja.errors import ValidationError
 from ninja.pagination import paginate
 
 from relais.accounts.models import User
@@ -109,14 +109,6 @@ class CommentIn(Schema):
     comment: str = Field("", max_length=PROSE_MAX)
 
 
-def _call(function: Any, **kwargs: Any) -> Any:
-    """Runs a service and turns its refusals into the API's error format."""
-    try:
-        return function(**kwargs)
-    except services.WorkError as error:
-        raise HttpError(409, str(error)) from None
-
-
 def _relations(project_id: int, payload: TaskIn | TaskPatch) -> dict[str, Any]:
     data = payload.dict(exclude_unset=True)
     if data.get("skills") is not None:
@@ -156,9 +148,7 @@ def task_list(
 def task_create(request: HttpRequest, project_id: Id, payload: TaskIn) -> Status:
     user = _me(request)
     project = access.project_get_for_user(user, project_id, lead=True)
-    task = _call(
-        services.task_create, lead=user, project=project, **_relations(project_id, payload)
-    )
+    task = services.task_create(lead=user, project=project, **_relations(project_id, payload))
     return Status(201, task)
 
 
@@ -173,7 +163,7 @@ def task_detail(request: HttpRequest, task_id: Id) -> Task:
 def task_update(request: HttpRequest, task_id: Id, payload: TaskPatch) -> Task:
     user = _me(request)
     task = access.task_get_for_user(user, task_id, lead=True)
-    return _call(services.task_update, lead=user, task=task, **_relations(task.project_id, payload))
+    return services.task_update(lead=user, task=task, **_relations(task.project_id, payload))
 
 
 @router.post(
@@ -184,7 +174,7 @@ def task_update(request: HttpRequest, task_id: Id, payload: TaskPatch) -> Task:
 def task_publish(request: HttpRequest, task_id: Id) -> Task:
     user = _me(request)
     task = access.task_get_for_user(user, task_id, lead=True)
-    return _call(services.task_publish, lead=user, task=task)
+    return services.task_publish(lead=user, task=task)
 
 
 @router.post(
@@ -195,7 +185,7 @@ def task_publish(request: HttpRequest, task_id: Id) -> Task:
 def task_claim(request: HttpRequest, task_id: Id) -> Task:
     user = _me(request)
     task = access.task_get_for_user(user, task_id)
-    _call(services.task_claim, consultant=user, task=task)
+    services.task_claim(consultant=user, task=task)
     task.refresh_from_db()
     return task
 
@@ -208,7 +198,7 @@ def task_claim(request: HttpRequest, task_id: Id) -> Task:
 def task_release(request: HttpRequest, task_id: Id, payload: HandoverIn) -> Task:
     user = _me(request)
     task = access.task_get_for_user(user, task_id)
-    _call(services.task_release, consultant=user, task=task, **payload.dict())
+    services.task_release(consultant=user, task=task, **payload.dict())
     task.refresh_from_db()
     return task
 
@@ -221,7 +211,7 @@ def task_release(request: HttpRequest, task_id: Id, payload: HandoverIn) -> Task
 def time_log(request: HttpRequest, task_id: Id, payload: TimeIn) -> Status:
     user = _me(request)
     task = access.task_get_for_user(user, task_id)
-    entry: TimeEntry = _call(services.time_log, consultant=user, task=task, **payload.dict())
+    entry: TimeEntry = services.time_log(consultant=user, task=task, **payload.dict())
     return Status(201, entry)
 
 
@@ -233,7 +223,7 @@ def time_log(request: HttpRequest, task_id: Id, payload: TimeIn) -> Status:
 def task_submit(request: HttpRequest, task_id: Id, payload: CommentIn) -> Task:
     user = _me(request)
     task = access.task_get_for_user(user, task_id)
-    return _call(services.task_submit, consultant=user, task=task, note=payload.comment)
+    return services.task_submit(consultant=user, task=task, note=payload.comment)
 
 
 @router.post(
@@ -244,7 +234,7 @@ def task_submit(request: HttpRequest, task_id: Id, payload: CommentIn) -> Task:
 def task_accept(request: HttpRequest, task_id: Id) -> Task:
     user = _me(request)
     task = access.task_get_for_user(user, task_id, lead=True)
-    return _call(services.task_accept, lead=user, task=task)
+    return services.task_accept(lead=user, task=task)
 
 
 @router.post(
@@ -255,4 +245,4 @@ def task_accept(request: HttpRequest, task_id: Id) -> Task:
 def task_return(request: HttpRequest, task_id: Id, payload: CommentIn) -> Task:
     user = _me(request)
     task = access.task_get_for_user(user, task_id, lead=True)
-    return _call(services.task_return, lead=user, task=task, comment=payload.comment)
+    return services.task_return(lead=user, task=task, comment=payload.comment)

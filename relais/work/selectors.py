@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import statistics
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
-from relais.bench.models import ConsultantSkill
+from relais.core.validators import PROSE_MAX
 from relais.work.models import (
     Claim,
     ClaimEnd,
+    Comment,
     Handover,
     OnboardingProgress,
     OnboardingStep,
@@ -69,6 +73,11 @@ def task_page(task: Task) -> dict[str, Any]:
     }
 
 
+# The ids of the skills a consultant declared, by the app that records them: apps above work
+# register theirs when they load (bench: the consultant's profile), so that work never imports them.
+DECLARED_SKILLS: dict[str, Callable[[User], Iterable[int]]] = {}
+
+
 @dataclass(frozen=True)
 class Suggestion:
     task: Task
@@ -89,11 +98,8 @@ def next_tasks(user: User, project: Project, *, limit: int = 5) -> list[Suggesti
         Task.skills.through.objects.filter(task_id__in=worked).values_list("skill_id", flat=True)
     )
     # The skills they declared on their profile count too (unless they opted out of matching).
-    their_skills |= set(
-        ConsultantSkill.objects.filter(
-            profile__user=user, profile__matching_opt_out=False
-        ).values_list("skill_id", flat=True)
-    )
+    for declared in DECLARED_SKILLS.values():
+        their_skills |= set(declared(user))
     ready = list(
         project.tasks.filter(status=TaskStatus.READY).prefetch_related("skills", "dependencies")
     )
@@ -104,6 +110,41 @@ def next_tasks(user: User, project: Project, *, limit: int = 5) -> list[Suggesti
         ranked.append(Suggestion(task, overlap, follows))
     ranked.sort(key=lambda s: (-int(s.follows), -s.overlap, s.task.priority, s.task.position))
     return ranked[:limit]
+
+
+def _clip(text: str, limit: int = PROSE_MAX) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def draft_handover(claim: Claim) -> dict[str, str]:
+    """A handover written from the work log and the comments, for a claim that ended without
+    one (lapse, recall)."""
+    entries = list(claim.time_entries.order_by("date", "id"))
+    comments = list(
+        Comment.objects.filter(
+            task=claim.task, author=claim.consultant, created_at__gte=claim.started_at
+        ).order_by("created_at")
+    )
+    total = sum((e.hours for e in entries), Decimal(0))
+    done_lines = [f"- {e.date:%d/%m/%Y} ({e.hours} h) : {e.note or '—'}" for e in entries]
+    done = (
+        _("%(hours)s hours logged:") % {"hours": total} + "\n" + "\n".join(done_lines)
+        if entries
+        else _("No time was logged on this task.")
+    )
+    state = (
+        _("Last comment: %(comment)s") % {"comment": comments[-1].body}
+        if comments
+        else _("No comment was left.")
+    )
+    # A long work log is cut rather than lost: the handover must be written whatever happens.
+    return {
+        "done": _clip(done),
+        "state": _clip(state),
+        "next_step": _(
+            "Read the brief and the acceptance criteria again, check the work above, then go on."
+        ),
+    }
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from relais.accounts.models import Role, User
+from relais.core.errors import Conflict
 from relais.core.models import Skill
-from relais.core.validators import PROSE_MAX
 from relais.projects.models import Project, ProjectStatus
 from relais.work import access
 from relais.work.models import (
@@ -45,13 +45,23 @@ from relais.work.models import (
     TeamMember,
     TimeEntry,
 )
+from relais.work.selectors import draft_handover
 from relais.work.tasks import claim_ended_notify
+from relais.work.workflow import (
+    DEPENDENCIES_FROZEN,
+    EDITABLE,
+    SATISFIES_DEPENDENCY,
+    STEPS,
+    Step,
+    TaskActor,
+    TaskStep,
+)
 
 if TYPE_CHECKING:
     from datetime import date
 
 
-class WorkError(Exception):
+class WorkError(Conflict):
     """A step that cannot be taken now; the message is for the user."""
 
 
@@ -67,6 +77,35 @@ def _require_lead(user: User, project: Project) -> None:
         raise PermissionDenied
 
 
+def _locked(task: Task) -> Task:
+    """The task's row, locked: every step of a task takes this lock first, then its claims'."""
+    return Task.objects.select_for_update().select_related("project").get(pk=task.pk)
+
+
+def _require_step(
+    task: Task, name: TaskStep, actor: User | None, *, refused: type[WorkError] | None = None
+) -> tuple[Step, Claim | None]:
+    """Checks a step of the workflow table on a locked task: the actor may take it (else
+    PermissionDenied, or "you do not hold this task"), the project and the task are in a state
+    it starts from (else the step's message). Returns the step and the actor's active claim."""
+    step = STEPS[name]
+    claim = None
+    if (actor is None) != (step.actor == TaskActor.SYSTEM):
+        raise PermissionDenied  # the system's steps are nobody's, and everyone else's somebody's
+    if actor is not None and step.actor == TaskActor.LEAD:
+        _require_lead(actor, task.project)
+    elif actor is not None and step.actor == TaskActor.MEMBER:
+        if not access.is_team_member(actor, task.project):
+            raise PermissionDenied
+    elif actor is not None and step.actor == TaskActor.CLAIMANT:
+        claim = _active_claim(actor, task)
+    if step.project_states is not None and task.project.status not in step.project_states:
+        raise WorkError(str(step.project_refused))
+    if TaskStatus(task.status) not in step.sources:
+        raise (refused or WorkError)(str(step.refused))
+    return step, claim
+
+
 def _event(task: Task, kind: str, actor: User | None, comment: str = "") -> None:
     event = TaskEvent(task=task, kind=kind, actor=actor, comment=comment)
     _check_text(event, "comment")
@@ -77,10 +116,6 @@ def _check_text(instance: Any, *names: str) -> None:
     """Runs the validators (length, blank) of these fields only: no query for the others."""
     others = [f.name for f in instance._meta.fields if f.name not in names]
     instance.clean_fields(exclude=others)
-
-
-def _clip(text: str, limit: int = PROSE_MAX) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 # --- The team -----------------------------------------------------------------------------
@@ -110,6 +145,17 @@ def team_member_remove(*, lead: User, member: TeamMember) -> None:
         consultant=member.user, task__project=member.project, ended_at__isnull=True
     ).select_related("task"):
         claim_end_with_handover(claim=claim, reason=ClaimEnd.RELEASED, at=now)
+
+
+def team_member_leave(*, project: Project, user: User, at: dt.datetime) -> bool:
+    """Records that a consultant left the project's team (their mission ended), once; their
+    claims are the caller's to end."""
+    return (
+        TeamMember.objects.filter(project=project, user=user, left_at__isnull=True).update(
+            left_at=at
+        )
+        > 0
+    )
 
 
 # --- The backlog --------------------------------------------------------------------------
@@ -178,8 +224,20 @@ def _labels(project: Project, names: Iterable[str]) -> list[Label]:
 
 
 def _readiness(task: Task) -> str:
-    undone = task.dependencies.exclude(status=TaskStatus.DONE).exists()
+    undone = task.dependencies.exclude(status__in=SATISFIES_DEPENDENCY).exists()
     return TaskStatus.BLOCKED if undone else TaskStatus.READY
+
+
+def _follow_dependencies(task: Task, at: dt.datetime) -> Step | None:
+    """Moves a locked, published task nobody holds between "ready" and "waiting for its
+    dependencies" (the system's block and unblock steps); returns the step taken, if any."""
+    readiness = _readiness(task)
+    step = STEPS[TaskStep.BLOCK if readiness == TaskStatus.BLOCKED else TaskStep.UNBLOCK]
+    if readiness == task.status or TaskStatus(task.status) not in step.sources:
+        return None
+    Task.objects.filter(pk=task.pk).update(status=readiness, updated_at=at)
+    task.status = readiness
+    return step
 
 
 @transaction.atomic
@@ -224,9 +282,9 @@ def task_update(
     **fields: Any,
 ) -> Task:
     """Changes a task; its dependencies only while nobody works on it."""
-    task = Task.objects.select_for_update().select_related("project").get(pk=task.pk)
+    task = _locked(task)
     _require_lead(lead, task.project)
-    if task.status in {TaskStatus.DONE, TaskStatus.CANCELLED}:
+    if TaskStatus(task.status) not in EDITABLE:
         raise WorkError(_("A finished or cancelled task cannot be changed."))
     check_estimate(fields.get("estimate_hours"))
     for name, value in fields.items():
@@ -237,13 +295,11 @@ def task_update(
     if dependencies is not None:
         dependencies = list(dependencies)
         if {d.pk for d in dependencies} != set(task.dependencies.values_list("pk", flat=True)):
-            if task.status in {TaskStatus.CLAIMED, TaskStatus.IN_REVIEW}:
+            if TaskStatus(task.status) in DEPENDENCIES_FROZEN:
                 raise WorkError(_("The dependencies of a task in progress cannot change."))
             _check_no_cycle(task, dependencies)
             task.dependencies.set(dependencies)
-            if task.status in {TaskStatus.READY, TaskStatus.BLOCKED}:
-                task.status = _readiness(task)
-                task.save(update_fields=["status"])
+            _follow_dependencies(task, task.updated_at)
     if skills is not None:
         task.skills.set(skills)
     if pages is not None:
@@ -256,27 +312,23 @@ def task_update(
 @transaction.atomic
 def task_publish(*, lead: User, task: Task) -> Task:
     """Opens a draft to claims: ready, or waiting until its dependencies are done."""
-    task = Task.objects.select_for_update().select_related("project").get(pk=task.pk)
-    _require_lead(lead, task.project)
-    if task.status != TaskStatus.DRAFT:
-        raise WorkError(_("Only a draft can be published."))
+    task = _locked(task)
+    step, _claim = _require_step(task, TaskStep.PUBLISH, lead)
     task.status = _readiness(task)
     task.updated_at = timezone.now()
     task.save(update_fields=["status", "updated_at"])
-    _event(task, TaskEventKind.PUBLISHED, lead)
+    _event(task, step.event or TaskEventKind.PUBLISHED, lead)
     return task
 
 
 @transaction.atomic
 def task_cancel(*, lead: User, task: Task) -> Task:
     """Cancels a task nobody holds."""
-    task = Task.objects.select_for_update().select_related("project").get(pk=task.pk)
-    _require_lead(lead, task.project)
-    if task.status not in {TaskStatus.DRAFT, TaskStatus.READY, TaskStatus.BLOCKED}:
-        raise WorkError(_("A task someone works on cannot be cancelled: release it first."))
+    task = _locked(task)
+    step, _claim = _require_step(task, TaskStep.CANCEL, lead)
     task.status = TaskStatus.CANCELLED
     task.save(update_fields=["status"])
-    _event(task, TaskEventKind.CANCELLED, lead)
+    _event(task, step.event or TaskEventKind.CANCELLED, lead)
     return task
 
 
@@ -304,13 +356,8 @@ def task_claim(*, consultant: User, task: Task) -> Claim:
         with transaction.atomic():
             # Serialise the claims of one consultant (their limit) and of one task.
             User.objects.select_for_update().filter(pk=consultant.pk).first()
-            locked = Task.objects.select_for_update().select_related("project").get(pk=task.pk)
-            if not access.is_team_member(consultant, locked.project):
-                raise PermissionDenied
-            if locked.project.status != ProjectStatus.ACTIVE:
-                raise WorkError(_("Tasks are claimed while the project is active."))
-            if locked.status != TaskStatus.READY:
-                raise TaskTaken(_("This task is already taken, or not ready to be claimed."))
+            locked = _locked(task)
+            step, _claim = _require_step(locked, TaskStep.CLAIM, consultant, refused=TaskTaken)
             held = Claim.objects.filter(consultant=consultant, ended_at__isnull=True).count()
             if held >= settings.MAX_ACTIVE_CLAIMS:
                 raise WorkError(
@@ -321,7 +368,7 @@ def task_claim(*, consultant: User, task: Task) -> Claim:
             locked.status = TaskStatus.CLAIMED
             locked.updated_at = timezone.now()
             locked.save(update_fields=["status", "updated_at"])
-            _event(locked, TaskEventKind.CLAIMED, consultant)
+            _event(locked, step.event or TaskEventKind.CLAIMED, consultant)
             return claim
     except IntegrityError:
         # The partial unique index had the last word: another claim won the race.
@@ -417,7 +464,9 @@ def task_release(
     links: str = "",
 ) -> Handover:
     """Gives a task back to the backlog with the consultant's handover note."""
-    claim = _active_claim(consultant, task)
+    task = _locked(task)
+    step, claim = _require_step(task, TaskStep.RELEASE, consultant)
+    assert claim is not None
     fields = {"done": done.strip(), "state": state.strip(), "next_step": next_step.strip()}
     missing = {name: _("Needed by the next person.") for name, value in fields.items() if not value}
     if missing:
@@ -435,47 +484,22 @@ def task_release(
         raise WorkError(_("You do not hold this task."))
     handover.save()
     _back_to_backlog(task)
-    _event(task, TaskEventKind.RELEASED, consultant)
+    _event(task, step.event or TaskEventKind.RELEASED, consultant)
     return handover
-
-
-def draft_handover(claim: Claim) -> dict[str, str]:
-    """A handover written from the work log and the comments, for a claim that ended without
-    one (lapse, recall)."""
-    entries = list(claim.time_entries.order_by("date", "id"))
-    comments = list(
-        Comment.objects.filter(
-            task=claim.task, author=claim.consultant, created_at__gte=claim.started_at
-        ).order_by("created_at")
-    )
-    total = sum((e.hours for e in entries), Decimal(0))
-    done_lines = [f"- {e.date:%d/%m/%Y} ({e.hours} h) : {e.note or '—'}" for e in entries]
-    done = (
-        _("%(hours)s hours logged:") % {"hours": total} + "\n" + "\n".join(done_lines)
-        if entries
-        else _("No time was logged on this task.")
-    )
-    state = (
-        _("Last comment: %(comment)s") % {"comment": comments[-1].body}
-        if comments
-        else _("No comment was left.")
-    )
-    # A long work log is cut rather than lost: the handover must be written whatever happens.
-    return {
-        "done": _clip(done),
-        "state": _clip(state),
-        "next_step": _(
-            "Read the brief and the acceptance criteria again, check the work above, then go on."
-        ),
-    }
 
 
 def claim_end_with_handover(
     *, claim: Claim, reason: str, at: dt.datetime, notify: bool = True
 ) -> Handover | None:
     """Ends a claim without the consultant's note (lapse, recall, team change): the task returns
-    to the backlog with a handover drafted from the work log. Safe to run twice."""
+    to the backlog with a handover drafted from the work log. Safe to run twice; a claim on a
+    task the step does not start from (a task in review does not lapse) is left alone."""
+    names = {ClaimEnd.LAPSED: TaskStep.LAPSE, ClaimEnd.RECALLED: TaskStep.RECALL}
+    step = STEPS[names.get(ClaimEnd(reason), TaskStep.LEAVE)]
     with transaction.atomic():
+        task = _locked(claim.task)
+        if TaskStatus(task.status) not in step.sources:
+            return None
         if not _end_claim(claim, reason, at):
             return None
         handover = Handover.objects.create(
@@ -486,17 +510,10 @@ def claim_end_with_handover(
             drafted_automatically=True,
             **draft_handover(claim),
         )
-        _back_to_backlog(claim.task)
-        kinds: dict[str, str] = {
-            ClaimEnd.LAPSED: TaskEventKind.LAPSED,
-            ClaimEnd.RECALLED: TaskEventKind.RECALLED,
-        }
-        _event(claim.task, kinds.get(reason, TaskEventKind.RELEASED), None)
+        _back_to_backlog(task)
+        _event(task, step.event or TaskEventKind.RELEASED, None)
         if notify:
-            language = settings.LANGUAGE_CODE
-            transaction.on_commit(
-                lambda: claim_ended_notify.enqueue(claim_id=claim.pk, language=language)
-            )
+            transaction.on_commit(lambda: claim_ended_notify.enqueue(claim_id=claim.pk))
         return handover
 
 
@@ -506,7 +523,9 @@ def claims_lapse(*, now: dt.datetime | None = None) -> list[Handover]:
     now = now or timezone.now()
     limit = now - dt.timedelta(days=settings.CLAIM_LAPSE_DAYS)
     idle = Claim.objects.filter(
-        ended_at__isnull=True, last_activity_at__lt=limit, task__status=TaskStatus.CLAIMED
+        ended_at__isnull=True,
+        last_activity_at__lt=limit,
+        task__status__in=STEPS[TaskStep.LAPSE].sources,
     ).select_related("task", "consultant")
     handovers = []
     for claim in idle:
@@ -543,52 +562,48 @@ def handover_amend(
 @transaction.atomic
 def task_submit(*, consultant: User, task: Task, note: str = "") -> Task:
     """Hands the work to the field lead for review."""
-    claim = _active_claim(consultant, task)
-    locked = Task.objects.select_for_update().get(pk=task.pk)
-    if locked.status != TaskStatus.CLAIMED:
-        raise WorkError(_("This task is not in progress."))
+    locked = _locked(task)
+    step, claim = _require_step(locked, TaskStep.SUBMIT, consultant)
+    assert claim is not None
     locked.status = TaskStatus.IN_REVIEW
     locked.updated_at = timezone.now()
     locked.save(update_fields=["status", "updated_at"])
     _touch(claim)
-    _event(locked, TaskEventKind.SUBMITTED, consultant, note.strip())
+    _event(locked, step.event or TaskEventKind.SUBMITTED, consultant, note.strip())
     return locked
 
 
 @transaction.atomic
 def task_return(*, lead: User, task: Task, comment: str) -> Task:
     """Sends the work back to the consultant with what to change."""
-    locked = Task.objects.select_for_update().select_related("project").get(pk=task.pk)
-    _require_lead(lead, locked.project)
-    if locked.status != TaskStatus.IN_REVIEW:
-        raise WorkError(_("Only a task in review can be returned."))
-    if not comment.strip():
+    locked = _locked(task)
+    step, _claim = _require_step(locked, TaskStep.RETURN, lead)
+    if step.needs_comment and not comment.strip():
         raise ValidationError({"comment": _("Say what to change.")})
     locked.status = TaskStatus.CLAIMED
     locked.save(update_fields=["status"])
     Claim.objects.filter(task=locked, ended_at__isnull=True).update(last_activity_at=timezone.now())
-    _event(locked, TaskEventKind.RETURNED, lead, comment.strip())
+    _event(locked, step.event or TaskEventKind.RETURNED, lead, comment.strip())
     return locked
 
 
 @transaction.atomic
 def task_accept(*, lead: User, task: Task) -> Task:
     """Accepts the work: the task is done, and the tasks waiting only for it become ready."""
-    locked = Task.objects.select_for_update().select_related("project").get(pk=task.pk)
-    _require_lead(lead, locked.project)
-    if locked.status != TaskStatus.IN_REVIEW:
-        raise WorkError(_("Only a task in review can be accepted."))
+    locked = _locked(task)
+    step, _claim = _require_step(locked, TaskStep.ACCEPT, lead)
     now = timezone.now()
     for claim in Claim.objects.filter(task=locked, ended_at__isnull=True):
         _end_claim(claim, ClaimEnd.DONE, now)
     locked.status = TaskStatus.DONE
     locked.updated_at = now
     locked.save(update_fields=["status", "updated_at"])
-    _event(locked, TaskEventKind.ACCEPTED, lead)
-    for dependent in locked.dependents.select_for_update().filter(status=TaskStatus.BLOCKED):
-        if _readiness(dependent) == TaskStatus.READY:
-            Task.objects.filter(pk=dependent.pk).update(status=TaskStatus.READY, updated_at=now)
-            _event(dependent, TaskEventKind.UNBLOCKED, None)
+    _event(locked, step.event or TaskEventKind.ACCEPTED, lead)
+    waiting = STEPS[TaskStep.UNBLOCK].sources
+    for dependent in locked.dependents.select_for_update().filter(status__in=waiting):
+        unblocked = _follow_dependencies(dependent, now)
+        if unblocked is not None and unblocked.event:
+            _event(dependent, unblocked.event, None)
     return locked
 
 

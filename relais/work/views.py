@@ -14,8 +14,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from relais.core.forms import copy_errors, signed_in_user
-from relais.work import access, selectors, services
+from relais.core.errors import ServiceError
+from relais.core.forms import copy_errors, flash_error, signed_in_user
+from relais.work import access, selectors, services, workflow
 from relais.work.forms import (
     BoardFilterForm,
     CommentForm,
@@ -82,10 +83,8 @@ def _task_form_save(request: HttpRequest, form: TaskForm, save: Callable[..., Ta
             labels=labels,
             **data,
         )
-    except ValidationError as error:
+    except (ServiceError, ValidationError) as error:
         copy_errors(form, error)
-    except services.WorkError as error:
-        form.add_error(None, str(error))
     return None
 
 
@@ -145,12 +144,15 @@ def task_detail(request: HttpRequest, task_pk: int) -> HttpResponse:
 def _task_context(user: User, task: Task, **forms: Any) -> dict[str, Any]:
     data = selectors.task_page(task)
     active = data["active_claim"]
+    actors = workflow.actors_for(user, task, active)
     return {
         "task": task,
         "project": task.project,
         **data,
         **_roles(user, task.project),
-        "holds": active is not None and active.consultant_id == user.pk,
+        "holds": workflow.TaskActor.CLAIMANT in actors,
+        # The steps of the workflow table this person may take now: the buttons offered.
+        "can": workflow.can(task, actors),
         "time_form": forms.get("time_form") or TimeEntryForm(),
         "comment_form": forms.get("comment_form") or CommentForm(),
         "return_form": forms.get("return_form") or ReturnForm(),
@@ -170,9 +172,8 @@ def _task_step(
     task = access.task_get_for_user(user, task_pk, lead=lead)
     try:
         step(user, task)
-    except (services.WorkError, ValidationError) as error:
-        message = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-        messages.error(request, message)
+    except (ServiceError, ValidationError) as error:
+        flash_error(request, error)
         return render(request, "work/task_detail.html", _task_context(user, task), status=409)
     messages.success(request, done)
     return redirect("work:task_detail", task_pk=task.pk)
@@ -272,10 +273,8 @@ def task_release(request: HttpRequest, task_pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.task_release(consultant=user, task=task, **form.cleaned_data)
-        except ValidationError as error:
+        except (ServiceError, ValidationError) as error:
             copy_errors(form, error)
-        except services.WorkError as error:
-            form.add_error(None, str(error))
         else:
             messages.success(request, _("The task is back in the backlog with your handover."))
             return redirect("work:task_detail", task_pk=task.pk)
@@ -322,10 +321,8 @@ def time_log(request: HttpRequest, task_pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.time_log(consultant=user, task=task, **form.cleaned_data)
-        except ValidationError as error:
+        except (ServiceError, ValidationError) as error:
             copy_errors(form, error)
-        except services.WorkError as error:
-            form.add_error(None, str(error))
         else:
             messages.success(request, _("Time logged."))
             return redirect("work:task_detail", task_pk=task.pk)

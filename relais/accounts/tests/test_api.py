@@ -7,6 +7,7 @@ import pytest
 from relais.accounts import services
 from relais.accounts.models import ApiToken
 from relais.accounts.tests.factories import MembershipFactory, OrganisationFactory
+from relais.core.tests.api import Api
 
 pytestmark = pytest.mark.django_db
 
@@ -117,3 +118,34 @@ def test_the_openapi_document_and_docs_are_served(client, alice):
     assert "/api/v1/me" in document["paths"]
     assert document["info"]["title"] == "Relais API"
     assert client.get("/api/v1/docs").status_code == 200
+
+
+def test_organisations_list_the_users_own(client, alice, bob, other_firm):
+    response = Api(client, bob).get("/api/v1/organisations")
+    assert response.status_code == 200
+    assert [o["name"] for o in response.json()["items"]] == ["Acme Conseil"]
+
+
+def test_a_page_number_below_one_is_refused(client, alice):
+    response = Api(client, alice).get("/api/v1/organisations", page=0)
+    assert response.status_code == 422
+    assert "page" in response.json()["error"]["fields"]
+
+
+def test_a_member_reads_their_organisation(client, acme, bob):
+    response = Api(client, bob).get(f"/api/v1/organisations/{acme.pk}")
+    assert response.status_code == 200
+    assert response.json()["name"] == "Acme Conseil"
+
+
+def test_another_firms_admin_does_not_read_the_organisation(client, acme, charlie):
+    response = Api(client, charlie).get(f"/api/v1/organisations/{acme.pk}")
+    assert response.status_code == 404
+    assert "Acme Conseil" not in response.content.decode()
+
+
+def test_patch_me_without_a_token_changes_nothing(client, alice):
+    response = Api(client).patch("/api/v1/me", {"first_name": "Pirate", "last_name": "X"})
+    assert response.status_code == 401
+    alice.refresh_from_db()
+    assert alice.first_name == "Alice"

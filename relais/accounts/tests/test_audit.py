@@ -105,7 +105,7 @@ def test_the_audit_log_is_paginated_and_a_huge_page_number_is_harmless(client, o
 def test_the_staff_dashboard_links_to_the_audit_log(client, operator_staff):
     client.force_login(operator_staff)
 
-    assert AUDIT_URL in client.get(reverse("core:dashboard")).content.decode()
+    assert AUDIT_URL in client.get(reverse("site:dashboard")).content.decode()
 
 
 def test_a_role_changed_in_the_admin_is_recorded(client, operator_staff, acme, bob):

@@ -23,7 +23,7 @@ def test_sign_up_requires_verifying_the_email(client):
     assert User.objects.filter(email="new@example.org").exists()
     assert "confirm-email" in mail.outbox[-1].body
     # Not signed in until the address is confirmed.
-    assert client.get(reverse("core:dashboard")).status_code == 302
+    assert client.get(reverse("site:dashboard")).status_code == 302
 
 
 def test_passwords_are_hashed_with_argon2_in_production_settings():
@@ -46,7 +46,7 @@ def test_a_user_with_totp_must_give_a_code_after_the_password(client, alice):
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("mfa_authenticate")
-    assert client.get(reverse("core:dashboard")).status_code == 302
+    assert client.get(reverse("site:dashboard")).status_code == 302
 
 
 def test_operator_staff_reach_the_admin_and_others_do_not(client, operator_staff, alice):

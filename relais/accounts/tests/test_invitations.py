@@ -8,7 +8,7 @@ from allauth.account.models import EmailAddress
 from django.core import mail
 from django.urls import reverse
 
-from relais.accounts import services
+from relais.accounts import selectors, services
 from relais.accounts.models import Invitation, Membership, Role, User
 from relais.conftest import roles_of
 
@@ -76,7 +76,7 @@ def test_a_newcomer_accepts_by_creating_an_account_with_a_verified_email(
     assert response.status_code == 302
     assert roles_of(dora) == {("Acme Conseil", Role.CONSULTANT)}
     assert EmailAddress.objects.get(user=dora).verified
-    assert client.get(reverse("core:dashboard")).status_code == 200  # signed in
+    assert client.get(reverse("site:dashboard")).status_code == 200  # signed in
 
 
 def test_an_existing_account_accepts_once_signed_in(client, invite, alice, acme, charlie):
@@ -207,7 +207,7 @@ def test_a_welcome_link_sets_the_first_password_once_and_verifies_the_address(cl
     user.set_unusable_password()
     user.save()
     EmailAddress.objects.filter(user=user).update(verified=False)
-    path = services.welcome_link_path(user)
+    path = selectors.welcome_link_path(user)
     response = client.post(
         path, {"new_password1": "Un-mot-de-passe-42", "new_password2": "Un-mot-de-passe-42"}
     )

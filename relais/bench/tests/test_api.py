@@ -6,9 +6,12 @@ import json
 import pytest
 from django.utils import timezone
 
+from relais.accounts.models import Invitation
 from relais.accounts.services import api_token_create
-from relais.bench.models import Recall
+from relais.bench import services
+from relais.bench.models import BenchPeriod, Mission, MissionStatus, Recall
 from relais.bench.tests.test_bench import claimed_task
+from relais.core.tests.api import Api, error_code
 from relais.work.models import Handover, TaskStatus
 
 pytestmark = pytest.mark.django_db
@@ -100,3 +103,204 @@ def test_opening_a_bench_period_by_api(client, alice, acme, alice_api, dora):
     )
     assert response.status_code == 422
     assert "expected_end" in response.json()["error"]["fields"]
+
+
+# --- Every endpoint, its success and its refusals (Charlie administers another firm) -------
+
+
+def test_the_firm_admin_lists_the_bench_and_a_consultant_only_their_own(
+    client, on_bench, alice, dora, bob
+):
+    response = Api(client, alice).get("/api/v1/bench-periods")
+    assert response.status_code == 200
+    assert [p["consultant_email"] for p in response.json()["items"]] == [dora.email]
+    assert Api(client, dora).get("/api/v1/bench-periods").json()["count"] == 1
+    assert Api(client, bob).get("/api/v1/bench-periods").json()["count"] == 0
+
+
+def open_period(client, user, firm, consultant, start="2026-01-05"):
+    return Api(client, user).post(
+        "/api/v1/bench-periods",
+        {"firm_id": firm.pk, "consultant_email": consultant.email, "start": start},
+    )
+
+
+def test_the_firm_admin_puts_a_consultant_on_the_bench(client, alice, acme, dora):
+    response = open_period(client, alice, acme, dora)
+    assert response.status_code == 201
+    assert response.json()["status"] == "open"
+    assert BenchPeriod.objects.get().consultant == dora
+
+
+@pytest.mark.parametrize(("persona", "status"), [("bob", 403), ("charlie", 404)])
+def test_only_the_firms_admin_opens_a_bench_period(client, request, acme, dora, persona, status):
+    response = open_period(client, request.getfixturevalue(persona), acme, dora)
+    assert response.status_code == status
+    assert not BenchPeriod.objects.exists()
+
+
+def test_someone_who_is_not_the_firms_consultant_is_refused(client, alice, acme, charlie):
+    response = open_period(client, alice, acme, charlie)
+    assert response.status_code == 422
+    assert "consultant" in response.json()["error"]["fields"]
+    assert not BenchPeriod.objects.exists()
+
+
+def test_a_second_period_over_an_open_one_is_refused(client, alice, acme, dora, on_bench):
+    response = open_period(client, alice, acme, dora, start=timezone.localdate().isoformat())
+    assert response.status_code == 422
+    assert BenchPeriod.objects.count() == 1
+
+
+def test_a_consultant_cannot_recall_their_own_period(client, on_bench, dora):
+    response = recall(client, on_bench, Api(client, dora).headers)
+    assert response.status_code == 403
+    assert not Recall.objects.exists()
+
+
+def test_the_firm_admin_reads_the_roster(client, on_bench, alice, dora):
+    response = Api(client, alice).get(f"/api/v1/firms/{on_bench.firm_id}/roster")
+    assert response.status_code == 200
+    assert [c["email"] for c in response.json()["items"]] == [dora.email]
+
+
+@pytest.mark.parametrize(("persona", "status"), [("bob", 403), ("charlie", 404)])
+def test_only_the_firms_admin_reads_the_roster(client, request, acme, dora, persona, status):
+    response = Api(client, request.getfixturevalue(persona)).get(f"/api/v1/firms/{acme.pk}/roster")
+    assert response.status_code == status
+    assert dora.email not in response.content.decode()
+
+
+def test_the_firm_admin_invites_a_consultant_once(client, alice, acme):
+    api = Api(client, alice)
+    body = {"email": "eve@acme.example"}
+    response = api.post(f"/api/v1/firms/{acme.pk}/roster/invitations", body)
+    assert response.status_code == 201
+    assert response.json()["email"] == "eve@acme.example"
+    assert Invitation.objects.get().organisation == acme
+
+
+def test_inviting_a_member_again_is_refused(client, alice, acme, dora):
+    response = Api(client, alice).post(
+        f"/api/v1/firms/{acme.pk}/roster/invitations", {"email": dora.email}
+    )
+    assert response.status_code == 422
+    assert "email" in response.json()["error"]["fields"]
+    assert not Invitation.objects.exists()
+
+
+@pytest.mark.parametrize(("persona", "status"), [("bob", 403), ("charlie", 404)])
+def test_only_the_firms_admin_invites(client, request, acme, persona, status):
+    response = Api(client, request.getfixturevalue(persona)).post(
+        f"/api/v1/firms/{acme.pk}/roster/invitations", {"email": "eve@acme.example"}
+    )
+    assert response.status_code == status
+    assert not Invitation.objects.exists()
+
+
+@pytest.fixture
+def awaiting(alice, dora, on_bench, active_project):
+    """Dora's mission on Les Amis' project: Acme drew up the agreement, Les Amis must answer."""
+    mission = services.mission_create(consultant=dora, project=active_project)
+    services.mission_agreement_draw_up(admin=alice, mission=mission)
+    mission.refresh_from_db()
+    return mission
+
+
+def mission_status(mission: Mission) -> str:
+    mission.refresh_from_db()
+    return mission.status
+
+
+def test_the_nonprofit_admin_sees_the_mission_and_others_do_not(client, awaiting, nadia, charlie):
+    response = Api(client, nadia).get("/api/v1/missions")
+    assert response.status_code == 200
+    assert [m["id"] for m in response.json()["items"]] == [awaiting.pk]
+    assert Api(client, charlie).get("/api/v1/missions").json()["count"] == 0
+
+
+def test_the_nonprofit_admin_accepts_the_mission(client, awaiting, nadia):
+    before = mission_status(awaiting)
+    response = Api(client, nadia).post(f"/api/v1/missions/{awaiting.pk}/accept")
+    assert response.status_code == 200
+    assert response.json()["beneficiary_accepted_at"] is not None
+    assert mission_status(awaiting) != before
+
+
+@pytest.mark.parametrize(("persona", "status"), [("fabien", 403), ("charlie", 404)])
+def test_only_the_nonprofits_admins_accept_a_mission(client, request, awaiting, persona, status):
+    before = mission_status(awaiting)
+    response = Api(client, request.getfixturevalue(persona)).post(
+        f"/api/v1/missions/{awaiting.pk}/accept"
+    )
+    assert response.status_code == status
+    assert mission_status(awaiting) == before
+
+
+def test_a_refused_mission_cannot_be_accepted_any_more(client, awaiting, nadia):
+    services.mission_beneficiary_refuse(admin=nadia, mission=awaiting, reason="Complet")
+    response = Api(client, nadia).post(f"/api/v1/missions/{awaiting.pk}/accept")
+    assert response.status_code == 409
+    assert error_code(response) == "conflict"
+    assert mission_status(awaiting) == MissionStatus.REFUSED
+
+
+def test_the_nonprofit_admin_refuses_the_mission_saying_why(client, awaiting, nadia):
+    api = Api(client, nadia)
+    silent = api.post(f"/api/v1/missions/{awaiting.pk}/refuse", {"reason": "  "})
+    assert silent.status_code == 422
+    assert "reason" in silent.json()["error"]["fields"]
+    response = api.post(f"/api/v1/missions/{awaiting.pk}/refuse", {"reason": "Équipe complète"})
+    assert response.status_code == 200
+    assert response.json()["refusal_reason"] == "Équipe complète"
+    again = api.post(f"/api/v1/missions/{awaiting.pk}/refuse", {"reason": "Encore"})
+    assert again.status_code == 409
+
+
+@pytest.mark.parametrize(("persona", "status"), [("fabien", 403), ("charlie", 404)])
+def test_only_the_nonprofits_admins_refuse_a_mission(client, request, awaiting, persona, status):
+    before = mission_status(awaiting)
+    response = Api(client, request.getfixturevalue(persona)).post(
+        f"/api/v1/missions/{awaiting.pk}/refuse", {"reason": "Non"}
+    )
+    assert response.status_code == status
+    assert mission_status(awaiting) == before
+
+
+def test_operator_staff_verify_a_firm_and_a_second_time_changes_nothing(
+    client, acme, operator_staff
+):
+    api = Api(client, operator_staff)
+    response = api.post(f"/api/v1/firms/{acme.pk}/verification")
+    assert response.status_code == 200
+    verified_at = response.json()["verified_at"]
+    assert verified_at is not None
+    again = api.post(f"/api/v1/firms/{acme.pk}/verification")
+    assert again.status_code == 200
+    assert again.json()["verified_at"] == verified_at
+
+
+@pytest.mark.parametrize(("persona", "status"), [("alice", 403), ("charlie", 404)])
+def test_only_operator_staff_verify_a_firm(client, request, acme, persona, status):
+    response = Api(client, request.getfixturevalue(persona)).post(
+        f"/api/v1/firms/{acme.pk}/verification"
+    )
+    assert response.status_code == status
+    acme.refresh_from_db()
+    assert acme.verified_at is None
+
+
+def test_a_nonprofit_is_not_verified_as_a_firm(client, les_amis, operator_staff):
+    response = Api(client, operator_staff).post(f"/api/v1/firms/{les_amis.pk}/verification")
+    assert response.status_code == 422
+    les_amis.refresh_from_db()
+    assert les_amis.verified_at is None
+
+
+def test_a_page_number_below_one_is_refused_on_both_lists(client, alice):
+    api = Api(client, alice)
+    periods = api.get("/api/v1/bench-periods", page=0)
+    assert periods.status_code == 422
+    missions = api.get("/api/v1/missions", page=0)
+    assert missions.status_code == 422
+    assert "page" in missions.json()["error"]["fields"]

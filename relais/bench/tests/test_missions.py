@@ -98,7 +98,7 @@ def test_only_firms_are_verified(les_amis, operator_staff):
 
 def test_staff_verify_firms_from_their_to_do_page(client, acme, alice, other_firm, operator_staff):
     client.force_login(operator_staff)
-    dashboard = client.get(reverse("core:dashboard")).content.decode()
+    dashboard = client.get(reverse("site:dashboard")).content.decode()
     assert reverse("accounts:firms_to_verify") in dashboard
     page = client.get(reverse("accounts:firms_to_verify"))
     assert page.status_code == 200
@@ -138,7 +138,7 @@ def test_nobody_but_staff_reaches_the_verification_pages(client, acme, alice, na
 def test_an_unverified_firm_is_told_what_waiting_blocks(client, acme, alice):
     client.force_login(alice)
     for url in (
-        reverse("core:dashboard"),
+        reverse("site:dashboard"),
         reverse("bench:firm_dashboard", kwargs={"organisation_pk": acme.pk}),
     ):
         body = client.get(url).content.decode()
@@ -360,16 +360,16 @@ def test_the_nonprofit_accepts_and_refuses_from_the_mission_page(
 def test_each_person_finds_their_step_on_their_dashboard(client, drawn_up, alice, nadia, dora):
     mission_url = reverse("bench:mission", kwargs={"mission_pk": drawn_up.pk})
     client.force_login(nadia)
-    assert mission_url in client.get(reverse("core:dashboard")).content.decode()
+    assert mission_url in client.get(reverse("site:dashboard")).content.decode()
     client.force_login(dora)
-    assert mission_url in client.get(reverse("core:dashboard")).content.decode()
+    assert mission_url in client.get(reverse("site:dashboard")).content.decode()
     client.force_login(alice)  # the agreement is drawn up: nothing waits on the firm
-    assert mission_url not in client.get(reverse("core:dashboard")).content.decode()
+    assert mission_url not in client.get(reverse("site:dashboard")).content.decode()
 
 
 def test_the_firm_admin_finds_a_request_to_answer_on_their_dashboard(client, requested, alice):
     client.force_login(alice)
-    body = client.get(reverse("core:dashboard")).content.decode()
+    body = client.get(reverse("site:dashboard")).content.decode()
     assert reverse("bench:mission", kwargs={"mission_pk": requested.pk}) in body
 
 

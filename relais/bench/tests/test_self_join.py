@@ -168,7 +168,7 @@ def test_a_self_made_firm_cannot_lend_itself_into_a_private_workspace(
     assert any(nadia.email in m.to and mission_url in m.body for m in mail.outbox)
     beneficiary = Client()
     beneficiary.force_login(nadia)
-    assert mission_url in beneficiary.get(reverse("core:dashboard")).content.decode()
+    assert mission_url in beneficiary.get(reverse("site:dashboard")).content.decode()
     assert beneficiary.get(mission_url).status_code == 200
     go("post", accept_url, c=beneficiary)
     shut_out(client, attacker, project, task, page)

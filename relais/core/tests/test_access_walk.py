@@ -1,19 +1,28 @@
 """Walks every URL pattern of the project as users of other organisations.
 
 For each pattern, its parameters are filled with the ids of Acme's objects (a firm) and Les Amis'
-(a nonprofit); each outsider persona then GETs and POSTs it. Nothing of those organisations may
-come back (the page is refused, or shows none of their data) and nothing may change. A new URL
-whose parameter this walk does not know makes the test fail until it is added to FILL below.
+(a nonprofit); each outsider persona then GETs, POSTs, PATCHes, PUTs and DELETEs it. Nothing of
+those organisations may come back (the page is refused, or shows none of their data) and nothing
+may change. A new URL whose parameter this walk does not know makes the test fail until it is
+added to FILL below.
+
+Every write of the API gets a valid body (BODIES below, naming the other organisations' objects),
+so that the request passes validation and reaches the access check: an outsider gets 403 or 404
+(401 without an account), never a 2xx nor a 422. A new write endpoint makes the test fail until
+its body is added to BODIES.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RegexPattern, RoutePattern
 
@@ -279,22 +288,149 @@ def test_every_url_is_walked(victims):
         assert _fill(route, victims)
 
 
+METHODS = ("get", "post", "patch", "put", "delete")
+
+Victims = dict[str, list[Any]]
+Body = Callable[[Victims, User | None], dict[str, Any]]
+
+
+def _today() -> str:
+    return dt.date.today().isoformat()
+
+
+# A valid body for every write of the API that takes one, naming the victims' objects: each
+# passes validation, so that the answer is the access check's.
+BODIES: dict[str, Body] = {
+    # The caller's own name, unchanged: the only write an outsider may make, on themselves.
+    "PATCH /api/v1/me": lambda v, person: {
+        "first_name": person.first_name if person else "Nobody",
+        "last_name": person.last_name if person else "Nobody",
+    },
+    "POST /api/v1/projects": lambda v, person: {
+        "nonprofit_id": v["organisation_id"][1],
+        "title": "Projet pirate",
+        "summary": "s",
+        "problem": "p",
+        "beneficiaries": "b",
+        "deliverables": "d",
+        "effort_days": 300,
+        "causes": ["environment-climate"],
+        "languages": ["fr"],
+    },
+    "PATCH /api/v1/projects/{}": lambda v, person: {"title": "Projet piraté"},
+    "POST /api/v1/projects/{}/transitions": lambda v, person: {"to": "withdrawn"},
+    "POST /api/v1/projects/{}/tasks": lambda v, person: {
+        "title": "Tâche pirate",
+        "brief": "b",
+        "acceptance_criteria": "c",
+        "estimate_hours": "2",
+        "dependencies": v["task_id"],
+    },
+    "PATCH /api/v1/tasks/{}": lambda v, person: {"title": "Tâche piratée", "priority": 1},
+    "POST /api/v1/tasks/{}/release": lambda v, person: {
+        "done": "d",
+        "state": "s",
+        "next_step": "n",
+    },
+    "POST /api/v1/tasks/{}/time": lambda v, person: {"date": _today(), "hours": "1"},
+    "POST /api/v1/tasks/{}/submit": lambda v, person: {"comment": "Fini"},
+    "POST /api/v1/tasks/{}/return": lambda v, person: {"comment": "À revoir"},
+    "POST /api/v1/bench-periods": lambda v, person: {
+        "firm_id": v["firm_id"][0],
+        "consultant_email": "dora.bench@acme.example",
+        "start": _today(),
+    },
+    "POST /api/v1/bench-periods/{}/recall": lambda v, person: {"effective_date": _today()},
+    "POST /api/v1/firms/{}/roster/invitations": lambda v, person: {"email": "eve@pirate.example"},
+    "POST /api/v1/missions/{}/refuse": lambda v, person: {"reason": "Refus pirate"},
+}
+
+# Writes on the caller's own data: an outsider may make them (with the body above, a no-op).
+OWN = {"PATCH /api/v1/me"}
+
+
+def _operation(method: str, path: str) -> str:
+    return f"{method.upper()} {re.sub(r'{[^}]*}|<[^>]*>', '{}', path)}"
+
+
+def api_operations() -> dict[str, dict[str, Any]]:
+    """The operations of the API's OpenAPI document, as "METHOD /api/v1/path/{}"."""
+    from relais.api import api
+
+    return {
+        _operation(method, path): operation
+        for path, item in api.get_openapi_schema()["paths"].items()
+        for method, operation in item.items()
+    }
+
+
+def test_every_write_of_the_api_that_takes_a_body_has_a_valid_one_here():
+    operations = api_operations()
+    writes = {op for op in operations if not op.startswith("GET ")}
+    with_body = {op for op in writes if "requestBody" in operations[op]}
+    assert len(writes) >= 18
+    assert sorted(with_body - set(BODIES)) == [], "add a valid body for them to BODIES"
+    assert sorted(set(BODIES) - with_body) == []
+
+
+def _request(client, method: str, url: str, operation: str | None, victims, person) -> Any:
+    if operation is None:
+        return getattr(client, method)(url)
+    body = BODIES.get(operation)
+    if body is None:
+        return getattr(client, method)(url, content_type="application/json")
+    return getattr(client, method)(
+        url, json.dumps(body(victims, person)), content_type="application/json"
+    )
+
+
 def test_no_outsider_reads_or_changes_anything_of_another_organisation(client, victims):
     people = outsiders()
     before = fingerprint()
-    urls = sorted({url for route, _p in walk() for url in _fill(route, victims)})
-    leaks = []
+    operations = api_operations()
+    paths = {operation.split(" ", 1)[1] for operation in operations}
+    # Each URL with the route it was filled from ("/api/v1/tasks/{}" for an API URL).
+    routes = {
+        url: "/" + re.sub(r"<[^>]*>", "{}", route.lstrip("/"))
+        for route, _p in walk()
+        for url in _fill(route, victims)
+    }
+    leaks, reached = [], []
     for person in people:
-        for url in urls:
-            for method in ("get", "post"):
-                client.logout()
-                if person is not None:
-                    client.force_login(person)
-                response = getattr(client, method)(url)
+        cache.clear()  # the walk is no burst of a real client: no rate limit may answer first
+        for url in sorted(routes):
+            api = routes[url] in paths  # an API operation's path (not its docs)
+            signed_in = False
+            # The admin answers any method of a person who is not staff with its login page.
+            for method in METHODS[:2] if url.startswith("/admin/") else METHODS:
+                operation = _operation(method, routes[url]) if api else None
+                # A fresh session for each URL, and again whenever a request changed who is in it.
+                if not signed_in or (
+                    person is not None and client.session.get("_auth_user_id") != str(person.pk)
+                ):
+                    client.logout()
+                    if person is not None:
+                        client.force_login(person)
+                    signed_in = True
+                response = _request(client, method, url, operation, victims, person)
                 body = response.content.decode(errors="replace")
                 found = [s for s in SECRETS if s in body]
                 if found:
                     leaks.append((person and person.email, method, url, found))
-                assert response.status_code < 500, (method, url)
+                status = response.status_code
+                assert status < 500, (method, url)
+                if operation is None or method == "get":
+                    continue
+                if operation not in operations:
+                    assert status == 405, (method, url, status)
+                elif operation in OWN:
+                    assert status in ({401} if person is None else {200}), (method, url, status)
+                else:
+                    allowed = {401} if person is None else {403, 404}
+                    assert status in allowed, (person and person.email, method, url, body)
+                    reached.append(operation)
     assert leaks == []
     assert fingerprint() == before
+    # Every write of the API was refused by its access check, none by the validation of its body.
+    writes = {op for op in operations if not op.startswith("GET ") and op not in OWN}
+    assert writes <= set(reached)

@@ -27,7 +27,7 @@ def test_the_compiled_catalogue_is_loaded():
 
 
 def test_the_site_speaks_french_by_default(client):
-    body = client.get(reverse("core:home")).content.decode()
+    body = client.get(reverse("site:home")).content.decode()
     assert '<html lang="fr">' in body
     assert "Aller au contenu" in body
 
@@ -35,6 +35,6 @@ def test_the_site_speaks_french_by_default(client):
 def test_the_language_switcher_turns_the_site_to_english(client):
     response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert response.status_code == 302
-    body = client.get(reverse("core:home")).content.decode()
+    body = client.get(reverse("site:home")).content.decode()
     assert '<html lang="en">' in body
     assert "Skip to content" in body

@@ -20,7 +20,7 @@ def test_a_user_without_organisation_is_told_where_to_start(client):
     from relais.accounts.tests.factories import UserFactory
 
     client.force_login(UserFactory())
-    body = client.get(reverse("core:dashboard")).content.decode()
+    body = client.get(reverse("site:dashboard")).content.decode()
     assert "Vous n’appartenez encore à aucune organisation" in body
     assert reverse("accounts:organisation_create", kwargs={"kind": "firm"}) in body
 
@@ -37,7 +37,7 @@ def test_a_user_without_organisation_is_told_where_to_start(client):
 )
 def test_each_role_has_its_dashboard(client, request, persona, expected):
     client.force_login(request.getfixturevalue(persona))
-    body = client.get(reverse("core:dashboard")).content.decode()
+    body = client.get(reverse("site:dashboard")).content.decode()
     assert expected in body
 
 
@@ -50,7 +50,7 @@ def test_the_dashboard_answers_in_few_queries_whatever_the_memberships(
         MembershipFactory(user=alice)
     client.force_login(alice)
     with django_assert_max_num_queries(8):
-        client.get(reverse("core:dashboard"))
+        client.get(reverse("site:dashboard"))
 
 
 def test_error_pages_use_the_site_layout(client, charlie):
@@ -136,4 +136,4 @@ def test_demo_accounts_can_sign_in_with_the_printed_password(client):
         {"login": DEMO_ACCOUNTS[Role.FIRM_ADMIN], "password": DEMO_PASSWORD},
     )
     assert response.status_code == 302
-    assert client.get(reverse("core:dashboard")).status_code == 200
+    assert client.get(reverse("site:dashboard")).status_code == 200

@@ -135,7 +135,7 @@ def test_the_demo_operator_staff_can_sign_in_with_the_printed_secret(client, voc
 
 def test_the_demo_listing_shows_the_staff_authenticator_secret(capsys, vocabularies):
     from relais.accounts.demo import DEMO_TOTP_SECRET, seed_demo
-    from relais.accounts.management.commands.seed_demo import Command
+    from relais.site.management.commands.seed_demo import Command
 
     seed_demo()
     Command().handle(if_empty=True)

@@ -59,12 +59,12 @@ def test_people_sign_in_with_the_redis_cache_and_their_session_is_kept_there(
     )
 
     assert response.status_code == 302
-    assert client.get(reverse("core:dashboard")).status_code == 200
+    assert client.get(reverse("site:dashboard")).status_code == 200
     keys = [key.decode() for key in redis_settings.keys("*")]
     assert any("sessions.cached_db" in key for key in keys), keys
 
     client.post(reverse("account_logout"))
-    assert client.get(reverse("core:dashboard")).status_code == 302
+    assert client.get(reverse("site:dashboard")).status_code == 302
 
 
 def test_failed_logins_are_counted_in_redis(client, alice, redis_settings):

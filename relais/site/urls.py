@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from django.urls import path
 
-from relais.core import views
+from relais.site import views
 
-app_name = "core"
+app_name = "site"
 
 urlpatterns = [
     path("", views.home, name="home"),

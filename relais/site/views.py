@@ -1,4 +1,4 @@
-"""Layout pages: the public home, the dashboard by role, and the error pages."""
+"""The pages that span every app: the public home and each person's dashboard by role."""
 
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ if TYPE_CHECKING:
 
 def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        return redirect("core:dashboard")
-    return render(request, "core/home.html")
+        return redirect("site:dashboard")
+    return render(request, "site/home.html")
 
 
 @login_required
@@ -68,4 +68,4 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         }
         context["review_count"] = project_selectors.review_queue().count()
         context["firms_to_verify"] = selectors.firms_awaiting_verification().count()
-    return render(request, "core/dashboard.html", context)
+    return render(request, "site/dashboard.html", context)

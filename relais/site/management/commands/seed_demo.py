@@ -1,3 +1,6 @@
+"""The demo data: each app seeds its own through its services, from the bottom layer up (people
+and organisations, projects, their work, then the firm side that lends consultants to them)."""
+
 from __future__ import annotations
 
 from typing import Any
