@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -120,6 +121,17 @@ class LegalForm(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class SponsorshipCategory(models.TextChoices):
+    """Who may receive skills sponsorship with a tax receipt (art. 238 bis 1 CGI)."""
+
+    GENERAL_INTEREST = "general_interest", _("Body of general interest (238 bis 1 a)")
+    PUBLIC_UTILITY = "public_utility", _("Foundation or association of public utility (1 b)")
+    EDUCATION = "education", _("Higher education or art school, public or approved (1 c, d)")
+    ENDOWMENT_FUND = "endowment_fund", _("Endowment fund (1 g)")
+    PUBLIC_BODY = "public_body", _("Public body or establishment (1 e)")
+    OTHER = "other", _("Other eligible body (with a tax ruling)")
+
+
 class Organisation(models.Model):
     """A firm, a nonprofit or the operator; its data is private to its members."""
 
@@ -144,6 +156,40 @@ class Organisation(models.Model):
     city = models.CharField(_("city"), max_length=100, blank=True)
     causes = models.ManyToManyField("core.Cause", verbose_name=_("causes"), blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # Skills sponsorship (art. 238 bis CGI): operator staff verify that a beneficiary is
+    # eligible, from a supporting document; until then only the fee mode is offered.
+    sponsorship_category = models.CharField(
+        _("general-interest category (art. 238 bis CGI)"),
+        max_length=40,
+        choices=SponsorshipCategory.choices,
+        blank=True,
+    )
+    sponsorship_evidence = models.FileField(
+        _("supporting document (tax ruling or statutes)"),
+        upload_to="sponsorship-evidence/",
+        blank=True,
+    )
+    sponsorship_eligible_at = models.DateTimeField(
+        _("sponsorship eligibility verified on"), null=True, blank=True
+    )
+    sponsorship_eligible_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Bodies giving free meals, care or housing to people in difficulty keep 60 % above 2 M€.
+    helps_people_in_difficulty = models.BooleanField(
+        _("helps people in difficulty (meals, care, housing)"), default=False
+    )
+    # A firm's fiscal year closes on this day every year (31 December by default).
+    fiscal_year_end_month = models.PositiveSmallIntegerField(
+        _("fiscal year closing month"),
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+    )
+    fiscal_year_end_day = models.PositiveSmallIntegerField(
+        _("fiscal year closing day"),
+        default=31,
+        validators=[MinValueValidator(1), MaxValueValidator(31)],
+    )
     # Operator staff check a firm before its consultants can join any project.
     verified_at = models.DateTimeField(_("verified by the operator on"), null=True, blank=True)
     verified_by = models.ForeignKey(

@@ -49,6 +49,10 @@ class FirmTerms(models.Model):
     average_tjm_cents = models.PositiveBigIntegerField(_("average daily rate (TJM)"))
     average_daily_cost_cents = models.PositiveBigIntegerField(_("average loaded daily cost"))
     turnover_cents = models.PositiveBigIntegerField(_("yearly turnover excluding tax"))
+    # Time entries on Sundays and public holidays only if the firm's terms allow them.
+    work_on_rest_days = models.BooleanField(
+        _("consultants may log time on Sundays and public holidays"), default=False
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -86,6 +90,24 @@ class ConsultantProfile(models.Model):
     job_title = models.CharField(_("job title"), max_length=150, blank=True)
     tjm_cents = models.PositiveBigIntegerField(_("daily rate (TJM)"), default=0)
     daily_cost_cents = models.PositiveBigIntegerField(_("loaded daily cost"), default=0)
+    # The cost basis of a non-profit loan (L8241-1): gross daily salary and employer charges, or
+    # the loaded daily cost above, plus the professional expenses reimbursed per day.
+    daily_gross_salary_cents = models.PositiveBigIntegerField(
+        _("gross daily salary"), null=True, blank=True
+    )
+    employer_charges_rate = models.DecimalField(
+        _("employer social charges (% of gross salary)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=PERCENT,
+    )
+    daily_expenses_cents = models.PositiveBigIntegerField(
+        _("professional expenses reimbursed per day"), default=0
+    )
+    # Alsace-Moselle has two more public holidays (Good Friday, 26 December).
+    alsace_moselle = models.BooleanField(_("works under Alsace-Moselle local law"), default=False)
     bio = models.TextField(_("short bio"), blank=True, max_length=1000)
     causes = models.ManyToManyField("core.Cause", verbose_name=_("causes I care about"), blank=True)
     languages = models.ManyToManyField(
@@ -140,6 +162,7 @@ class BenchStatus(models.TextChoices):
     OPEN = "open", _("On the bench")
     ENDED = "ended", _("Ended")
     REFUSED = "refused", _("Refused")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class BenchPeriod(models.Model):
@@ -210,11 +233,39 @@ class Mission(models.Model):
     fee_rate = models.DecimalField(_("fee rate (%)"), max_digits=5, decimal_places=2)
     tjm_cents = models.PositiveBigIntegerField(_("daily rate (TJM)"))
     daily_cost_cents = models.PositiveBigIntegerField(_("loaded daily cost"))
+    # The cost basis of the days lent, taken from the profile when the mission is created.
+    daily_gross_salary_cents = models.PositiveBigIntegerField(
+        _("gross daily salary"), null=True, blank=True
+    )
+    employer_charges_rate = models.DecimalField(
+        _("employer social charges (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    daily_expenses_cents = models.PositiveBigIntegerField(
+        _("professional expenses reimbursed per day"), default=0
+    )
     start = models.DateField(_("start"), null=True, blank=True)
+    planned_end = models.DateField(_("planned end"), null=True, blank=True)
     end = models.DateField(_("end"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=MissionStatus.choices, default=MissionStatus.AWAITING
     )
+    # The mentions of the agreement and of the amendment (L8241-2), set when it is drawn up.
+    place_of_work = models.CharField(_("place of work"), max_length=250, blank=True)
+    working_hours = models.CharField(_("working hours"), max_length=250, blank=True)
+    post_characteristics = models.TextField(
+        _("characteristics of the post"), max_length=2000, blank=True
+    )
+    trial_period = models.CharField(_("trial period"), max_length=250, blank=True)
+    firm_representative = models.CharField(
+        _("representative of the firm (name and title)"), max_length=200, blank=True
+    )
+    beneficiary_representative = models.CharField(
+        _("representative of the beneficiary (name and title)"), max_length=200, blank=True
+    )
+    cse_informed_on = models.DateField(
+        _("staff representatives (CSE) informed on"), null=True, blank=True
+    )
+    document_version = models.PositiveSmallIntegerField(_("document version"), default=0)
     agreement_number = models.CharField(_("agreement number"), max_length=30, blank=True)
     agreement_generated_at = models.DateTimeField(_("agreement drawn up"), null=True, blank=True)
     agreement_drawn_up_by = models.ForeignKey(
@@ -344,3 +395,108 @@ class TaxYear(models.Model):
 
     def __str__(self) -> str:
         return str(self.year)
+
+
+class DocumentKind(models.TextChoices):
+    AGREEMENT = "agreement", _("Loan agreement (convention de mise à disposition)")
+    AMENDMENT = "amendment", _("Amendment to the employment contract (avenant)")
+
+
+class AcceptanceParty(models.TextChoices):
+    FIRM = "firm", _("Firm")
+    BENEFICIARY = "beneficiary", _("Beneficiary")
+    CONSULTANT = "consultant", _("Consultant")
+
+
+class MissionDocument(models.Model):
+    """The exact PDF a party accepted, stored unchanged with its SHA-256: later edits never
+    change it; a material change makes a new version that needs new acceptances."""
+
+    mission = models.ForeignKey(Mission, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(_("document"), max_length=20, choices=DocumentKind.choices)
+    version = models.PositiveSmallIntegerField(_("version"))
+    party = models.CharField(_("accepted by"), max_length=20, choices=AcceptanceParty.choices)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    accepted_at = models.DateTimeField(_("accepted at"), default=timezone.now)
+    file = models.FileField(_("PDF"), upload_to="mission-documents/")
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    language = models.CharField(_("language"), max_length=10, default="fr")
+
+    class Meta:
+        ordering = ["mission", "version", "kind", "accepted_at"]
+        verbose_name = _("accepted document")
+        verbose_name_plural = _("accepted documents")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mission", "kind", "version", "party"], name="one_acceptance_per_document"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mission} — {self.kind} v{self.version} ({self.party})"
+
+
+class Absence(models.Model):
+    """Days a consultant was not lent (leave, sickness), declared by the firm: they count
+    neither in the days lent nor in the valuation."""
+
+    consultant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="absences"
+    )
+    firm = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="absences"
+    )
+    start = models.DateField(_("from"))
+    end = models.DateField(_("to"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-start", "-id"]
+        verbose_name = _("absence")
+        verbose_name_plural = _("absences")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gte=models.F("start")), name="absence_end_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consultant} {self.start}–{self.end}"
+
+
+class FirmFiscalYear(models.Model):
+    """A firm's figures for one fiscal year (named by the year it closes): turnover and other
+    sponsorship gifts, which share the cap of art. 238 bis with the time lent on Relais."""
+
+    firm = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="fiscal_years"
+    )
+    year = models.PositiveSmallIntegerField(_("fiscal year (year it closes)"))
+    turnover_cents = models.PositiveBigIntegerField(_("turnover excluding tax"))
+    other_gifts_cents = models.PositiveBigIntegerField(
+        _("other sponsorship gifts of the year"), default=0
+    )
+    tax_due_cents = models.PositiveBigIntegerField(
+        _("corporate tax due before the reduction"), null=True, blank=True
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["firm", "-year"]
+        verbose_name = _("fiscal year")
+        verbose_name_plural = _("fiscal years")
+        constraints = [
+            models.UniqueConstraint(fields=["firm", "year"], name="one_fiscal_year_per_firm")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.firm} {self.year}"

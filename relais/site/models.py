@@ -1,9 +1,12 @@
-"""What the background machinery keeps in the database: which workers are alive, and the lock
-that keeps the periodic schedule armed once."""
+"""What the background machinery keeps in the database (which workers are alive, the lock that
+keeps the periodic schedule armed once) and the legal pages operator staff write."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class WorkerHeartbeat(models.Model):
@@ -29,3 +32,31 @@ class PeriodicSchedule(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class LegalPageKind(models.TextChoices):
+    PRIVACY = "privacy", _("Privacy notice")
+    LEGAL = "legal", _("Legal notice")
+
+
+class LegalPage(models.Model):
+    """The privacy notice and the legal notice, written by operator staff, one per language."""
+
+    kind = models.CharField(_("page"), max_length=20, choices=LegalPageKind.choices)
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    body = models.TextField(_("text (Markdown)"), max_length=50_000)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["kind", "language"]
+        verbose_name = _("legal page")
+        verbose_name_plural = _("legal pages")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "language"], name="one_legal_page_per_language")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.language})"
