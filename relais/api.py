@@ -19,6 +19,7 @@ from relais.bench.api import router as bench_router
 from relais.core.errors import ServiceError
 from relais.core.rest import THROTTLES, ErrorOut, StrictParser
 from relais.projects.api import router as projects_router
+from relais.site.api import router as site_router
 from relais.work.api import router as work_router
 
 _ERROR_REF = {"$ref": "#/components/schemas/ErrorOut"}
@@ -190,3 +191,4 @@ api.add_router("/", accounts_router)
 api.add_router("/", projects_router)
 api.add_router("/", work_router)
 api.add_router("/", bench_router)
+api.add_router("/", site_router)

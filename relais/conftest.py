@@ -19,6 +19,8 @@ from relais.env import env_bool, env_str
 # Test-only settings, read here so that the README check sees them (see the README's table).
 CHROMIUM = env_str("RELAIS_CHROMIUM", "/usr/bin/chromium")
 REQUIRE_BROWSER = env_bool("RELAIS_REQUIRE_BROWSER", False)
+REDIS_URL = env_str("RELAIS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+REQUIRE_REDIS = env_bool("RELAIS_REQUIRE_REDIS", False)
 
 
 def _member(organisation: Organisation, role: str, email: str, first: str) -> User:

@@ -245,8 +245,14 @@ CONTENT_SECURITY_POLICY = {
 }
 
 INVITATION_MAX_AGE_DAYS = env_int("RELAIS_INVITATION_MAX_AGE_DAYS", 7, minimum=1)
-# Absolute links in emails sent by background jobs, which have no request to build them from.
-SITE_URL = env_str("RELAIS_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Absolute links in emails (built by relais.core.mail.absolute_url): by default the address
+# `make run` serves on (RELAIS_ADDR, "127.0.0.1:8000", "0.0.0.0:9000" or a bare port "9000").
+_ADDR = env_str("RELAIS_ADDR", "127.0.0.1:8000").strip() or "127.0.0.1:8000"
+if _ADDR.isdigit():
+    _ADDR = f"127.0.0.1:{_ADDR}"
+elif _ADDR.startswith("0.0.0.0:"):
+    _ADDR = "127.0.0.1:" + _ADDR.removeprefix("0.0.0.0:")
+SITE_URL = env_str("RELAIS_SITE_URL", f"http://{_ADDR}").rstrip("/")
 PROJECT_MAX_IMAGES = env_int("RELAIS_PROJECT_MAX_IMAGES", 6, minimum=1)
 # A consultant holds at most this many tasks at once; a claim without activity lapses.
 MAX_ACTIVE_CLAIMS = env_int("RELAIS_MAX_ACTIVE_CLAIMS", 2, minimum=1)

@@ -79,8 +79,18 @@ class OrganisationAdmin(ServiceAdmin):
     actions = ["verify"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        # The kind decides which roles exist: it is chosen once. A firm is verified by the action.
-        fixed = ["created_at", "verified_at", "verified_by"]
+        # The kind decides which roles exist: it is chosen once. A firm is verified by the action;
+        # a nonprofit's sponsorship eligibility by staff on their page, through the service.
+        fixed = [
+            "created_at",
+            "verified_at",
+            "verified_by",
+            "sponsorship_category",
+            "sponsorship_evidence",
+            "sponsorship_eligible_at",
+            "sponsorship_eligible_by",
+            "helps_people_in_difficulty",
+        ]
         return [*fixed, "kind"] if obj is not None else fixed
 
     def save_model(

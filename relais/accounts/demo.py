@@ -10,6 +10,7 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import encrypt as mfa_encrypt
 from django.contrib.auth.hashers import make_password
+from django.core.files.base import ContentFile
 from django.db import transaction
 from faker import Faker
 from stdnum import luhn
@@ -21,9 +22,13 @@ from relais.accounts.models import (
     Organisation,
     OrganisationKind,
     Role,
+    SponsorshipCategory,
     User,
 )
 from relais.core.models import Cause
+
+# A minimal PDF standing for a demo nonprofit's statutes.
+DEMO_STATUTES = b"%PDF-1.4\n% Statuts (demo)\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 DEMO_PASSWORD = "relais-demo-2026"
 # The operator staff's authenticator-app secret (staff must sign in with two factors).
@@ -140,3 +145,15 @@ def seed_demo() -> None:
         )
         services.membership_add(organisation=nonprofit, user=admin, role=Role.NONPROFIT_ADMIN)
         services.membership_add(organisation=nonprofit, user=lead, role=Role.FIELD_LEAD)
+        # Each demo nonprofit sent its statutes and the Relais team verified that it may receive
+        # skills sponsorship (art. 238 bis CGI); the first one feeds people in difficulty.
+        if nonprofit.sponsorship_eligible_at is None:
+            services.organisation_sponsorship_evidence_set(
+                admin=admin,
+                organisation=nonprofit,
+                category=SponsorshipCategory.GENERAL_INTEREST,
+                evidence=ContentFile(DEMO_STATUTES, name="statuts.pdf"),
+            )
+            services.organisation_sponsorship_verify(
+                staff=staff, organisation=nonprofit, helps_people_in_difficulty=index == 1
+            )

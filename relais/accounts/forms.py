@@ -9,7 +9,13 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from relais.accounts.models import ROLES_BY_KIND, Organisation, OrganisationKind, User
+from relais.accounts.models import (
+    ROLES_BY_KIND,
+    Organisation,
+    OrganisationKind,
+    SponsorshipCategory,
+    User,
+)
 from relais.accounts.validators import compact_identifier, validate_single_line
 from relais.core.models import Cause
 
@@ -55,6 +61,12 @@ class OrganisationForm(forms.ModelForm[Organisation]):
             self.fields["causes"].queryset = Cause.objects.all()  # type: ignore[attr-defined]
         if kind == OrganisationKind.FIRM:
             self.fields["siren"].required = True
+        elif {"siren", "rna"} <= self.fields.keys():
+            # One of the two is required: say so on both (the model checks it).
+            for name in ("siren", "rna"):
+                self.fields[name].label = _("%(label)s (SIREN or RNA required)") % {
+                    "label": self.fields[name].label
+                }
         for name in IDENTIFIERS & self.fields.keys():
             # People type identifiers with spaces: allow them in, compact them in _clean_identifier.
             self.fields[name].widget.attrs.pop("maxlength", None)
@@ -159,4 +171,27 @@ class ApiTokenForm(forms.Form):
         required=False,
         empty_value=90,  # type: ignore[arg-type]
         help_text=_("The token stops working after this; changing your password revokes it too."),
+    )
+
+
+class SponsorshipEvidenceForm(forms.Form):
+    """A nonprofit's category of art. 238 bis CGI and its supporting document."""
+
+    sponsorship_category = forms.ChoiceField(
+        label=_("General-interest category (art. 238 bis CGI)"),
+        choices=[("", "—"), *SponsorshipCategory.choices],
+    )
+    sponsorship_evidence = forms.FileField(
+        label=_("Supporting document"),
+        help_text=_(
+            "The tax ruling (rescrit) or, failing one, your statutes: a PDF or a picture, 10 MB "
+            "at most. The Relais team reads it before firms may lend you consultants as skills "
+            "sponsorship."
+        ),
+    )
+
+
+class SponsorshipVerifyForm(forms.Form):
+    helps_people_in_difficulty = forms.BooleanField(
+        label=_("Helps people in difficulty (free meals, care, housing)"), required=False
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -231,6 +232,13 @@ class Organisation(models.Model):
                 validate_single_line(getattr(self, field))
             except ValidationError as error:
                 errors.setdefault(field, []).append(error)
+        self.postcode = self.postcode.strip()
+        if self.postcode and not re.fullmatch(r"\d{5}", self.postcode):
+            errors.setdefault("postcode", []).append(
+                ValidationError(
+                    _("A French postcode has 5 digits, such as 75011."), code="postcode"
+                )
+            )
         checks = [
             ("siren", clean_siren),
             ("siret", clean_siret),

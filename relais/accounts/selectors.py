@@ -99,3 +99,14 @@ def welcome_user(uidb64: str, token: str) -> User | None:
     if user is None or not default_token_generator.check_token(user, token):
         return None
     return user
+
+
+def nonprofits_awaiting_sponsorship_check() -> QuerySet[Organisation]:
+    """Nonprofits that sent their category and supporting document of art. 238 bis CGI and that
+    operator staff have not verified yet, oldest first."""
+    return (
+        Organisation.objects.filter(kind="nonprofit", sponsorship_eligible_at__isnull=True)
+        .exclude(sponsorship_category="")
+        .exclude(sponsorship_evidence="")
+        .order_by("created_at", "id")
+    )

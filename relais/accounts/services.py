@@ -29,17 +29,24 @@ from relais.accounts.models import (
     Organisation,
     OrganisationKind,
     Role,
+    SponsorshipCategory,
     User,
 )
 from relais.accounts.selectors import api_token_is_valid
-from relais.accounts.tasks import invitation_send, organisation_verified_send
+from relais.accounts.tasks import (
+    invitation_send,
+    organisation_verified_send,
+    sponsorship_eligible_send,
+)
 from relais.accounts.validators import validate_single_line
 from relais.core.errors import Conflict
 from relais.core.mail import supported_language
+from relais.core.validators import detect_image
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from django.core.files import File
     from django.http import HttpRequest
 
 _INVITATION_SALT = "relais.accounts.invitation"
@@ -110,6 +117,123 @@ def organisation_verify(
         transaction.on_commit(
             lambda: organisation_verified_send.enqueue(organisation_id=organisation.pk)
         )
+    return organisation
+
+
+SPONSORSHIP_EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+
+
+def sponsorship_evidence_check(evidence: File[bytes]) -> str:
+    """The extension of a supporting document judged by its bytes (a PDF, or a PNG, JPEG, GIF
+    or WebP image), at most 10 MB; a clear refusal otherwise."""
+    if evidence.size is None or evidence.size > SPONSORSHIP_EVIDENCE_MAX_BYTES:
+        raise ValidationError({"sponsorship_evidence": _("The document may weigh at most 10 MB.")})
+    evidence.seek(0)
+    head = evidence.read(5)
+    evidence.seek(0)
+    if head == b"%PDF-":
+        return "pdf"
+    try:
+        return detect_image(evidence).extension
+    except ValidationError:
+        raise ValidationError(
+            {
+                "sponsorship_evidence": _(
+                    "This file is neither a PDF nor an image, or it is damaged: send the tax "
+                    "ruling (rescrit) or the statutes as a PDF or a picture."
+                )
+            }
+        ) from None
+
+
+@transaction.atomic
+def organisation_sponsorship_evidence_set(
+    *,
+    admin: User,
+    organisation: Organisation,
+    category: str,
+    evidence: File[bytes],
+    request: HttpRequest | None = None,
+) -> Organisation:
+    """A nonprofit's admin gives its category of art. 238 bis CGI and a supporting document (tax
+    ruling or statutes) for the Relais team to verify; a new document withdraws an earlier
+    verification until it is checked again."""
+    if organisation.kind != OrganisationKind.NONPROFIT or not admin.has_role(
+        organisation.pk, [Role.NONPROFIT_ADMIN]
+    ):
+        raise PermissionDenied
+    if category not in SponsorshipCategory.values:
+        raise ValidationError({"sponsorship_category": _("Choose a category from the list.")})
+    extension = sponsorship_evidence_check(evidence)
+    organisation.sponsorship_category = category
+    organisation.sponsorship_evidence.save(
+        f"{organisation.pk}-{secrets.token_hex(8)}.{extension}", evidence, save=False
+    )
+    organisation.sponsorship_eligible_at = None
+    organisation.sponsorship_eligible_by = None
+    organisation.save(
+        update_fields=[
+            "sponsorship_category",
+            "sponsorship_evidence",
+            "sponsorship_eligible_at",
+            "sponsorship_eligible_by",
+        ]
+    )
+    audit(
+        "organisation.sponsorship_evidence",
+        actor=admin,
+        organisation=organisation,
+        target=organisation.name,
+        request=request,
+        category=category,
+    )
+    return organisation
+
+
+@transaction.atomic
+def organisation_sponsorship_verify(
+    *,
+    staff: User,
+    organisation: Organisation,
+    helps_people_in_difficulty: bool,
+    request: HttpRequest | None = None,
+) -> Organisation:
+    """Operator staff, having read its supporting document, record that a nonprofit may receive
+    skills sponsorship (art. 238 bis CGI) and whether it helps people in difficulty (60 % kept
+    above 2 M€); its admins are told. Only a nonprofit with a category and a document."""
+    if not staff.is_operator_staff:
+        raise PermissionDenied
+    locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if locked.kind != OrganisationKind.NONPROFIT:
+        raise ValidationError(_("Only nonprofits receive skills sponsorship."))
+    if not locked.sponsorship_category or not locked.sponsorship_evidence:
+        raise ValidationError(
+            _("%(name)s has not sent its category and supporting document yet.")
+            % {"name": locked.name}
+        )
+    first = locked.sponsorship_eligible_at is None
+    locked.sponsorship_eligible_at = locked.sponsorship_eligible_at or timezone.now()
+    locked.sponsorship_eligible_by = locked.sponsorship_eligible_by or staff
+    locked.helps_people_in_difficulty = helps_people_in_difficulty
+    locked.save(
+        update_fields=[
+            "sponsorship_eligible_at",
+            "sponsorship_eligible_by",
+            "helps_people_in_difficulty",
+        ]
+    )
+    audit(
+        "organisation.sponsorship_verified",
+        actor=staff,
+        organisation=locked,
+        target=locked.name,
+        request=request,
+        category=locked.sponsorship_category,
+        helps_people_in_difficulty=helps_people_in_difficulty,
+    )
+    if first:
+        transaction.on_commit(lambda: sponsorship_eligible_send.enqueue(organisation_id=locked.pk))
+    organisation.refresh_from_db()
     return organisation
 
 

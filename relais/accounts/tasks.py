@@ -9,7 +9,7 @@ from django.urls import reverse
 from django_tasks import task
 
 from relais.accounts.models import Invitation, Organisation, Role, User
-from relais.core.mail import by_language, render_email
+from relais.core.mail import absolute_url, by_language, render_email
 
 
 @task()
@@ -46,14 +46,42 @@ def organisation_verified_send(*, organisation_id: int) -> None:
     ).distinct()
     context = {
         "organisation": organisation,
-        "url": settings.SITE_URL
-        + reverse("bench:firm_dashboard", kwargs={"organisation_pk": organisation.pk}),
+        "url": absolute_url(
+            reverse("bench:firm_dashboard", kwargs={"organisation_pk": organisation.pk})
+        ),
     }
     messages = []
     for language, emails in by_language(admins).items():
         subject, body = render_email(
             "accounts/email/organisation_verified_subject.txt",
             "accounts/email/organisation_verified_message.txt",
+            context,
+            language=language,
+        )
+        messages += [(subject, body, None, [email]) for email in emails]
+    if messages:
+        send_mass_mail(messages)
+
+
+@task()
+def sponsorship_eligible_send(*, organisation_id: int) -> None:
+    """Tells a nonprofit's admins that the Relais team verified its eligibility to skills
+    sponsorship."""
+    organisation = Organisation.objects.get(pk=organisation_id)
+    admins = User.objects.filter(
+        memberships__organisation=organisation, memberships__role=Role.NONPROFIT_ADMIN
+    ).distinct()
+    context = {
+        "organisation": organisation,
+        "url": absolute_url(
+            reverse("accounts:organisation_detail", kwargs={"organisation_pk": organisation.pk})
+        ),
+    }
+    messages = []
+    for language, emails in by_language(admins).items():
+        subject, body = render_email(
+            "accounts/email/sponsorship_eligible_subject.txt",
+            "accounts/email/sponsorship_eligible_message.txt",
             context,
             language=language,
         )

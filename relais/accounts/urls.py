@@ -40,4 +40,20 @@ urlpatterns = [
         views.organisation_verify,
         name="organisation_verify",
     ),
+    path(
+        "organisations/<int:organisation_pk>/sponsorship/",
+        views.sponsorship_evidence,
+        name="sponsorship_evidence",
+    ),
+    path(
+        "organisations/<int:organisation_pk>/sponsorship/document/",
+        views.sponsorship_evidence_file,
+        name="sponsorship_evidence_file",
+    ),
+    path("staff/sponsorship/", views.sponsorship_to_verify, name="sponsorship_to_verify"),
+    path(
+        "staff/sponsorship/<int:organisation_pk>/verify/",
+        views.organisation_sponsorship_verify,
+        name="organisation_sponsorship_verify",
+    ),
 ]

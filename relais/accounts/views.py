@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -27,10 +27,13 @@ from relais.accounts.forms import (
     InvitationForm,
     OrganisationForm,
     ProfileForm,
+    SponsorshipEvidenceForm,
+    SponsorshipVerifyForm,
 )
 from relais.accounts.models import OrganisationKind, Role, User
 from relais.core.errors import ServiceError
 from relais.core.forms import copy_errors, error_messages, flash_error, signed_in_user
+from relais.core.mail import absolute_url
 
 if TYPE_CHECKING:
     from relais.accounts.models import Organisation
@@ -123,7 +126,7 @@ def invitation_create(request: HttpRequest, organisation_pk: int) -> HttpRespons
     organisation = access.organisation_get_for_user(user, organisation_pk, manage=True)
     form = InvitationForm(request.POST, organisation=organisation)
     if form.is_valid():
-        accept_url = request.build_absolute_uri(
+        accept_url = absolute_url(
             reverse("accounts:invitation_accept", kwargs={"token": "__token__"})
         )
         try:
@@ -408,3 +411,101 @@ def organisation_verify(request: HttpRequest, organisation_pk: int) -> HttpRespo
             % {"name": organisation.name},
         )
     return redirect("accounts:firms_to_verify")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sponsorship_evidence(request: HttpRequest, organisation_pk: int) -> HttpResponse:
+    """A nonprofit's admins send its category of art. 238 bis CGI and a supporting document."""
+    user = signed_in_user(request)
+    organisation = access.organisation_get_for_user(user, organisation_pk, manage=True)
+    if organisation.kind != OrganisationKind.NONPROFIT:
+        raise Http404
+    form = SponsorshipEvidenceForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"sponsorship_category": organisation.sponsorship_category},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organisation_sponsorship_evidence_set(
+                admin=user,
+                organisation=organisation,
+                category=form.cleaned_data["sponsorship_category"],
+                evidence=form.cleaned_data["sponsorship_evidence"],
+                request=request,
+            )
+        except ValidationError as error:
+            copy_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Document sent: the Relais team will read it and tell you by email."),
+            )
+            return redirect("accounts:organisation_detail", organisation_pk=organisation.pk)
+    return render(
+        request,
+        "accounts/sponsorship_evidence.html",
+        {"organisation": organisation, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_GET
+def sponsorship_evidence_file(request: HttpRequest, organisation_pk: int) -> FileResponse:
+    """The supporting document, to operator staff and the nonprofit's admins only."""
+    user = signed_in_user(request)
+    organisation = access.organisation_get_for_user(user, organisation_pk)
+    allowed = user.is_operator_staff or user.has_role(organisation.pk, [Role.NONPROFIT_ADMIN])
+    if not allowed or not organisation.sponsorship_evidence:
+        raise Http404
+    name = organisation.sponsorship_evidence.name
+    return FileResponse(
+        organisation.sponsorship_evidence.open("rb"),
+        as_attachment=True,
+        filename=f"{organisation.pk}-evidence.{name.rsplit('.', 1)[-1]}",
+    )
+
+
+@login_required
+@require_GET
+def sponsorship_to_verify(request: HttpRequest) -> HttpResponse:
+    """Operator staff's to-do: the nonprofits whose sponsorship eligibility awaits checking."""
+    if not signed_in_user(request).is_operator_staff:
+        raise Http404
+    page = Paginator(selectors.nonprofits_awaiting_sponsorship_check(), FIRMS_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "accounts/sponsorship_to_verify.html",
+        {"page": page, "form": SponsorshipVerifyForm()},
+    )
+
+
+@login_required
+@require_POST
+def organisation_sponsorship_verify(request: HttpRequest, organisation_pk: int) -> HttpResponse:
+    user = signed_in_user(request)
+    if not user.is_operator_staff:
+        raise Http404
+    organisation = access.organisation_get_for_user(user, organisation_pk)
+    form = SponsorshipVerifyForm(request.POST)
+    form.is_valid()  # a checkbox: always valid
+    try:
+        services.organisation_sponsorship_verify(
+            staff=user,
+            organisation=organisation,
+            helps_people_in_difficulty=form.cleaned_data.get("helps_people_in_difficulty", False),
+            request=request,
+        )
+    except (ServiceError, ValidationError) as error:
+        flash_error(request, error)
+    else:
+        messages.success(
+            request,
+            _("%(name)s may receive skills sponsorship: its admins are told.")
+            % {"name": organisation.name},
+        )
+    return redirect("accounts:sponsorship_to_verify")

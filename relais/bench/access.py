@@ -75,3 +75,17 @@ def mission_get_for_user(user: User, pk: int) -> Mission:
     if mission is None:
         raise Http404
     return mission
+
+
+def mission_documents_get_for_user(user: User, pk: int) -> Mission:
+    """A mission whose accepted documents the user may read: the three parties (the firm's
+    admins, the beneficiary's admins, the consultant) and operator staff; 404 to anyone else."""
+    mission = mission_get_for_user(user, pk)
+    if not (
+        user.is_operator_staff
+        or mission.consultant_id == user.pk
+        or user.has_role(mission.bench_period.firm_id, [Role.FIRM_ADMIN])
+        or user.has_role(mission.project.nonprofit_id, [Role.NONPROFIT_ADMIN])
+    ):
+        raise Http404
+    return mission

@@ -2,11 +2,13 @@
 roster (list, invite), missions (list). Consultants read their own."""
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
@@ -14,8 +16,20 @@ from ninja.pagination import paginate
 from relais.accounts import services as account_services
 from relais.accounts.access import organisation_get_for_user
 from relais.accounts.models import Role, User
-from relais.bench import access, services
-from relais.bench.models import REFUSAL_REASON_MAX, BenchPeriod, ConsultantProfile, RecallChannel
+from relais.bench import access, documents, services
+from relais.bench.models import (
+    REFUSAL_REASON_MAX,
+    BenchPeriod,
+    ConsultantProfile,
+    DocumentKind,
+    FirmTerms,
+    LendingMode,
+    RecallChannel,
+)
+from relais.bench.selectors import terms_at
+from relais.core.errors import Conflict
+from relais.core.mail import absolute_url
+from relais.core.models import Cause
 from relais.core.rest import Id, Pagination, errors
 from relais.core.validators import ApiDate
 
@@ -77,6 +91,10 @@ class MissionOut(Schema):
     beneficiary_refused_at: dt.datetime | None
     refusal_reason: str
     consultant_agreed_at: dt.datetime | None
+
+
+class AcceptIn(Schema):
+    representative: str = Field(min_length=1, max_length=200)
 
 
 class RefuseIn(Schema):
@@ -171,9 +189,7 @@ def roster_list(request: HttpRequest, firm_id: Id) -> Any:
 def roster_invite(request: HttpRequest, firm_id: Id, payload: InviteIn) -> Status:
     user = _me(request)
     firm = access.firm_get_for_admin(user, firm_id)
-    accept_url = request.build_absolute_uri(
-        reverse("accounts:invitation_accept", kwargs={"token": "__token__"})
-    )
+    accept_url = absolute_url(reverse("accounts:invitation_accept", kwargs={"token": "__token__"}))
     link = account_services.invitation_create(
         organisation=firm,
         invited_by=user,
@@ -195,16 +211,72 @@ def mission_list(request: HttpRequest) -> Any:
     response={200: MissionOut, **errors(403, 409)},
     summary="Accept a mission on your nonprofit's project (its admins only)",
     description=(
-        "The beneficiary's acceptance, after the firm has drawn up the loan agreement: the "
-        "consultant is then asked for their written agreement, and joins the team once given. "
+        "The beneficiary's acceptance of the loan agreement, after the firm has drawn it up, "
+        "naming who represents the nonprofit (`representative`: name and title): the agreement "
+        "as accepted is stored unchanged, and the consultant is then asked to accept the "
+        "amendment to their employment contract; they join the team once they have. "
         "403: you are not an admin of the nonprofit that owns the project; 404: a mission you "
-        "may not see; 409: the mission is not awaiting the nonprofit (already answered, ended)."
+        "may not see; 409: the mission is not awaiting the nonprofit (already answered, ended); "
+        "422: no representative, or one too long."
     ),
 )
-def mission_accept(request: HttpRequest, mission_id: Id) -> Any:
+def mission_accept(request: HttpRequest, mission_id: Id, payload: AcceptIn) -> Any:
     user = _me(request)
     mission = access.mission_get_for_user(user, mission_id)
-    return services.mission_beneficiary_accept(admin=user, mission=mission)
+    return services.mission_beneficiary_accept(
+        admin=user, mission=mission, representative=payload.representative
+    )
+
+
+_PDF = {
+    "responses": {
+        200: {
+            "description": "The PDF exactly as accepted (its SHA-256 is on the mission's page).",
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
+}
+
+
+def _stored_pdf(request: HttpRequest, mission_id: int, kind: DocumentKind) -> HttpResponse:
+    mission = access.mission_documents_get_for_user(_me(request), mission_id)
+    document = documents.latest(mission, kind)
+    if document is None:
+        raise Conflict(_("Nothing is accepted yet: there is no stored document."))
+    response = HttpResponse(documents.stored_bytes(document), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{documents.filename(document)}"'
+    return response
+
+
+@router.get(
+    "/missions/{mission_id}/agreement.pdf",
+    response={200: None, **errors(409)},
+    openapi_extra=_PDF,
+    summary="The loan agreement as last accepted (the parties and operator staff only)",
+    description=(
+        "The stored PDF of the agreement's latest version, byte for byte as its last party "
+        "accepted it; never rendered again. 404: a mission you may not see, or you are not one "
+        "of its three parties (the firm's admins, the nonprofit's admins, the consultant) nor "
+        "operator staff; 409: nothing is accepted yet."
+    ),
+)
+def mission_agreement_pdf(request: HttpRequest, mission_id: Id) -> Any:
+    return _stored_pdf(request, mission_id, DocumentKind.AGREEMENT)
+
+
+@router.get(
+    "/missions/{mission_id}/amendment.pdf",
+    response={200: None, **errors(409)},
+    openapi_extra=_PDF,
+    summary="The amendment to the consultant's employment contract as accepted",
+    description=(
+        "The stored PDF of the amendment the consultant accepted (latest version). 404: a "
+        "mission you may not see, or you are not one of its three parties nor operator staff; "
+        "409: the consultant has not accepted it yet."
+    ),
+)
+def mission_amendment_pdf(request: HttpRequest, mission_id: Id) -> Any:
+    return _stored_pdf(request, mission_id, DocumentKind.AMENDMENT)
 
 
 @router.post(
@@ -238,3 +310,88 @@ def firm_verify(request: HttpRequest, firm_id: Id) -> Any:
     user = _me(request)
     organisation = organisation_get_for_user(user, firm_id)
     return account_services.organisation_verify(staff=user, organisation=organisation)
+
+
+# --- Terms --------------------------------------------------------------------------------
+
+MAX_CENTS = 10**14  # a trillion euros: anything above is a typing error
+
+
+class TermsOut(Schema):
+    id: int
+    valid_from: dt.date
+    mode: str
+    fee_rate: Decimal
+    max_bench_days_per_year: int
+    headcount: int
+    bench_rate: Decimal
+    average_tjm_cents: int
+    average_daily_cost_cents: int
+    turnover_cents: int
+    work_on_rest_days: bool
+    preferred_causes: list[str]
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_preferred_causes(terms: FirmTerms) -> list[str]:
+        return [cause.slug for cause in terms.preferred_causes.all()]
+
+
+class TermsHistoryOut(Schema):
+    current: TermsOut | None
+    versions: list[TermsOut]
+
+
+class TermsIn(Schema):
+    mode: LendingMode
+    fee_rate: Decimal = Field(Decimal(1), ge=0, le=100, max_digits=5, decimal_places=2)
+    max_bench_days_per_year: int = Field(40, ge=1, le=260)
+    headcount: int = Field(ge=1, le=1_000_000)
+    bench_rate: Decimal = Field(ge=0, le=100, max_digits=5, decimal_places=2)
+    average_tjm_cents: int = Field(ge=0, le=MAX_CENTS)
+    average_daily_cost_cents: int = Field(ge=0, le=MAX_CENTS)
+    turnover_cents: int = Field(ge=0, le=MAX_CENTS)
+    work_on_rest_days: bool = False
+    preferred_causes: list[str] = Field(default_factory=list, max_length=50)
+
+
+@router.get(
+    "/firms/{firm_id}/terms",
+    response={200: TermsHistoryOut, **errors(403)},
+    summary="The firm's lending terms: the current version and the past ones (its admins)",
+    description=(
+        "The version valid today, then every version, latest first (at most 100). 403: you are "
+        "not an admin of the firm; 404: a firm you may not see."
+    ),
+)
+def terms_list(request: HttpRequest, firm_id: Id) -> Any:
+    firm = access.firm_get_for_admin(_me(request), firm_id, read=True)
+    versions = list(firm.terms.prefetch_related("preferred_causes")[:100])
+    return {"current": terms_at(firm, timezone.localdate()), "versions": versions}
+
+
+@router.post(
+    "/firms/{firm_id}/terms",
+    response={201: TermsOut, **errors(403)},
+    summary="Set new lending terms, valid from today (the firm's admins)",
+    description=(
+        "A new version of the terms; missions created from today take it, earlier missions keep "
+        "theirs. Amounts in euro cents. 403: you are not an admin of the firm; 404: a firm you "
+        "may not see; 422: a field is not valid, an unknown cause, or, in fee mode, a fee "
+        "(rate × average TJM) above the average daily cost — Code du travail L8241-1: a loan of "
+        "staff is lawful only when not for profit."
+    ),
+)
+def terms_set(request: HttpRequest, firm_id: Id, payload: TermsIn) -> Status:
+    user = _me(request)
+    firm = access.firm_get_for_admin(user, firm_id)
+    data = payload.dict()
+    slugs = set(data.pop("preferred_causes"))
+    causes = list(Cause.objects.filter(slug__in=slugs))
+    if len(causes) != len(slugs):
+        unknown = sorted(slugs - {cause.slug for cause in causes})
+        raise DjangoValidationError(
+            {"preferred_causes": _("Unknown causes: %(slugs)s.") % {"slugs": ", ".join(unknown)}}
+        )
+    terms = services.firm_terms_set(admin=user, firm=firm, preferred_causes=causes, **data)
+    return Status(201, terms)

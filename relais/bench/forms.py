@@ -112,13 +112,25 @@ class EstimateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["year"].initial = timezone.localdate().year
 
+    def clean_year(self) -> int:
+        """Only years whose tax parameters are known: last year, this year and the next."""
+        year: int = self.cleaned_data["year"]
+        this_year = timezone.localdate().year
+        if not this_year - 1 <= year <= this_year + 1:
+            raise forms.ValidationError(
+                _("Choose a fiscal year between %(first)s and %(last)s.")
+                % {"first": this_year - 1, "last": this_year + 1}
+            )
+        return year
+
 
 class RosterUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Roster file (CSV or XLSX)"),
         help_text=_(
-            "Columns: email, first_name, last_name, job_title, tjm, daily_cost, skills, "
-            "employee_id."
+            "Columns, in English or French: email (courriel), first name (prénom), last name "
+            "(nom), job title (poste), tjm, daily cost (coût journalier), skills (compétences), "
+            "employee id (matricule). A CSV saved by Excel is accepted."
         ),
     )
 
@@ -185,6 +197,22 @@ class BenchRequestForm(forms.Form):
         return data
 
 
+class BenchPeriodDatesForm(forms.Form):
+    """The corrected dates of a period that has not begun."""
+
+    start = forms.DateField(
+        validators=[plausible_date],
+        label=_("Start"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    expected_end = forms.DateField(
+        validators=[plausible_date],
+        label=_("Expected end"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
 class RecallForm(forms.Form):
     effective_date = forms.DateField(
         validators=[plausible_date],
@@ -230,3 +258,132 @@ class ProfileForm(forms.Form):
             for name, value in self.cleaned_data.items()
             if name.startswith("skill_") and value
         }
+
+
+def _date_widget() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class MissionMentionsForm(forms.Form):
+    """The mentions the firm states when it draws up (or changes) the loan agreement."""
+
+    place_of_work = forms.CharField(label=_("Place of work"), max_length=250)
+    working_hours = forms.CharField(
+        label=_("Working hours"),
+        max_length=250,
+        help_text=_("For instance: Monday to Friday, 9:00–17:30, 7 hours a day."),
+    )
+    post_characteristics = forms.CharField(
+        label=_("Characteristics of the post"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    trial_period = forms.CharField(
+        label=_("Trial period (if any)"),
+        max_length=250,
+        required=False,
+        help_text=_("Leave empty if there is none."),
+    )
+    firm_representative = forms.CharField(
+        label=_("Who represents the firm (name and title)"), max_length=200
+    )
+    planned_end = forms.DateField(
+        label=_("Planned end"),
+        widget=_date_widget(),
+        help_text=_("At most three years after the start; the loan starts on its last acceptance."),
+    )
+    cse_informed_on = forms.DateField(
+        label=_("Staff representatives (CSE) informed on"),
+        widget=_date_widget(),
+        help_text=_("The day your CSE was informed of this loan, up to today."),
+    )
+
+
+class MissionAcceptForm(forms.Form):
+    """The beneficiary's acceptance: who represents it."""
+
+    representative = forms.CharField(
+        label=_("Who represents the nonprofit (name and title)"), max_length=200
+    )
+
+
+class MissionConsentForm(forms.Form):
+    """The consultant's written acceptance of the amendment to their employment contract."""
+
+    agree = forms.BooleanField(
+        label=_(
+            "I accept the amendment to my employment contract, which I have read, and to be "
+            "lent under the loan agreement. I know my firm may recall me at any time."
+        ),
+        error_messages={
+            "required": _("Tick the box to accept the amendment to your employment contract.")
+        },
+    )
+
+
+class ConsultantCostForm(forms.Form):
+    """What a consultant costs the firm a day (L8241-1: the fee never exceeds it)."""
+
+    daily_gross_salary_cents = EurosField(
+        label=_("Gross daily salary (€)"),
+        required=False,
+        help_text=_("With the employer charges rate; or leave both empty and give a loaded cost."),
+    )
+    employer_charges_rate = forms.DecimalField(
+        label=_("Employer social charges (% of the gross salary)"),
+        required=False,
+        min_value=Decimal(0),
+        max_value=Decimal(100),
+        decimal_places=2,
+    )
+    daily_cost_cents = EurosField(
+        label=_("Loaded daily cost (€)"),
+        required=False,
+        help_text=_("Salary and employer charges of a working day, if you do not split them."),
+    )
+    daily_expenses_cents = EurosField(
+        label=_("Professional expenses reimbursed per day (€)"), required=False
+    )
+    alsace_moselle = forms.BooleanField(
+        label=_("Works under Alsace-Moselle local law (Good Friday and 26 December off)"),
+        required=False,
+    )
+
+
+class _ConsultantChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.display_name)
+
+
+class AbsenceForm(forms.Form):
+    consultant = _ConsultantChoice(label=_("Consultant"), queryset=User.objects.none())
+    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To (included)"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("Reason (optional)"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, consultants: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["consultant"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = consultants
+
+
+class FiscalYearForm(forms.Form):
+    year = forms.IntegerField(
+        label=_("Fiscal year (the year it closes)"), min_value=2000, max_value=2100
+    )
+    turnover_cents = EurosField(label=_("Turnover excluding tax (€)"))
+    other_gifts_cents = EurosField(
+        label=_("Other sponsorship gifts of the year (€)"),
+        required=False,
+        help_text=_("Gifts outside Relais that share the cap of art. 238 bis CGI."),
+    )
+
+
+class FiscalYearEndForm(forms.Form):
+    fiscal_year_end_month = forms.IntegerField(
+        label=_("Fiscal year closing month (1–12)"), min_value=1, max_value=12
+    )
+    fiscal_year_end_day = forms.IntegerField(
+        label=_("Fiscal year closing day (1–31)"), min_value=1, max_value=31
+    )

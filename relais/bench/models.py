@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -327,6 +328,26 @@ class Mission(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="refused") | Q(beneficiary_refused_at__isnull=False),
                 name="mission_refusal_is_dated",
+            ),
+            # Never retroactive: a mission starts on or after the day of each acceptance
+            # (dates in the project's time zone).
+            models.CheckConstraint(
+                condition=Q(start__isnull=True)
+                | (
+                    (
+                        Q(agreement_generated_at__isnull=True)
+                        | Q(start__gte=TruncDate("agreement_generated_at"))
+                    )
+                    & (
+                        Q(beneficiary_accepted_at__isnull=True)
+                        | Q(start__gte=TruncDate("beneficiary_accepted_at"))
+                    )
+                    & (
+                        Q(consultant_agreed_at__isnull=True)
+                        | Q(start__gte=TruncDate("consultant_agreed_at"))
+                    )
+                ),
+                name="mission_starts_after_its_acceptances",
             ),
         ]
 

@@ -38,6 +38,11 @@ COLUMNS = [
     "daily_cost",
     "skills",
     "employee_id",
+    # The cost basis of a non-profit loan (L8241-1), optional: a column left out keeps what the
+    # firm recorded.
+    "gross_daily_salary",
+    "charges_rate",
+    "daily_expenses",
 ]
 REQUIRED = {"email", "first_name", "last_name"}
 # Headers people write, mapped to the columns above (French and English).
@@ -51,7 +56,40 @@ ALIASES = {
     "coût journalier chargé": "daily_cost",
     "compétences": "skills", "competences": "skills",
     "matricule": "employee_id", "employee id": "employee_id",
+    "adresse e-mail": "email", "adresse email": "email", "adresse mail": "email",
+    "email address": "email", "e-mail address": "email",
+    "nom de famille": "last_name", "family name": "last_name", "surname": "last_name",
+    "intitulé du poste": "job_title", "intitule du poste": "job_title", "titre": "job_title",
+    "tjm (eur)": "tjm", "daily rate": "tjm", "tjm (€ ht)": "tjm",
+    "coût journalier (€)": "daily_cost", "daily cost (€)": "daily_cost",
+    "skill": "skills", "compétence": "skills", "competence": "skills",
+    "numéro de matricule": "employee_id", "identifiant": "employee_id",
+    "salaire brut journalier": "gross_daily_salary", "gross daily salary": "gross_daily_salary",
+    "taux de charges patronales": "charges_rate", "charges patronales (%)": "charges_rate",
+    "employer charges rate": "charges_rate", "charges rate (%)": "charges_rate",
+    "frais professionnels par jour": "daily_expenses", "frais journaliers": "daily_expenses",
+    "daily expenses": "daily_expenses",
 }  # fmt: skip
+# The downloadable template's header, in the language of the person who downloads it (both are
+# read back: every header here is a column name or one of the aliases above).
+TEMPLATE_HEADERS = {
+    "en": ["email", "first name", "last name", "job title", "tjm", "daily cost", "skills",
+           "employee id"],
+    "fr": ["courriel", "prénom", "nom", "poste", "tjm", "coût journalier", "compétences",
+           "matricule"],
+}  # fmt: skip
+TEMPLATE_EXAMPLE = [
+    "camille.martin@example.com", "Camille", "Martin", "Développeuse", "550", "380",
+    "python, accessibility", "E-0042",
+]  # fmt: skip
+
+
+def template_rows(language: str) -> list[list[str]]:
+    """The roster template: its header in `language` (French or English) and one example row."""
+    header = TEMPLATE_HEADERS.get(language, TEMPLATE_HEADERS["en"])
+    return [header, TEMPLATE_EXAMPLE]
+
+
 MAX_ROWS = 5000
 # An XLSX of MAX_ROWS rows unpacks to a few megabytes; more is a zip bomb, not a roster.
 MAX_UNCOMPRESSED_BYTES = 20 * 1024 * 1024
@@ -84,6 +122,10 @@ class RosterRow:
     daily_cost_cents: int = 0
     skills: list[str] = field(default_factory=list)
     employee_id: str = ""
+    # None: the file has no such column (or an empty cell), the firm's record is kept.
+    daily_gross_salary_cents: int | None = None
+    employer_charges_rate: str | None = None  # a percentage, as text (kept in a signed preview)
+    daily_expenses_cents: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -338,6 +380,7 @@ def check(upload: IO[bytes], name: str) -> RosterCheck:
         except ValueError as error:
             problems.append(str(error))
             cost = 0
+        cost_basis = _cost_basis(values, problems)
         skills = []
         for raw in filter(
             None,
@@ -378,9 +421,40 @@ def check(upload: IO[bytes], name: str) -> RosterCheck:
                 daily_cost_cents=cost,
                 skills=sorted(set(skills)),
                 employee_id=employee_id,
+                **cost_basis,
             )
         )
     return RosterCheck(rows, errors)
+
+
+def _cost_basis(values: dict[str, str], problems: list[str]) -> dict[str, Any]:
+    """The optional cost columns of a row: gross daily salary and charges rate (both or
+    neither), expenses per day; an empty cell keeps the firm's record."""
+    basis: dict[str, Any] = {}
+    gross, rate = values.get("gross_daily_salary", ""), values.get("charges_rate", "")
+    if bool(gross) != bool(rate):
+        problems.append(_("give the gross daily salary and the charges rate together"))
+    elif gross:
+        try:
+            basis["daily_gross_salary_cents"] = _money(gross, _("gross daily salary"))
+        except ValueError as error:
+            problems.append(str(error))
+        try:
+            percent = Decimal(rate.replace("%", "").replace(",", ".").strip())
+        except InvalidOperation:
+            percent = Decimal("NaN")
+        if not percent.is_finite() or not 0 <= percent <= 100 or percent != round(percent, 2):
+            problems.append(
+                _("charges rate is not a percentage: “%(value)s”") % {"value": _shown(rate)}
+            )
+        else:
+            basis["employer_charges_rate"] = str(percent)
+    if values.get("daily_expenses"):
+        try:
+            basis["daily_expenses_cents"] = _money(values["daily_expenses"], _("daily expenses"))
+        except ValueError as error:
+            problems.append(str(error))
+    return basis
 
 
 # --- What an import would do ---------------------------------------------------------------
@@ -436,7 +510,19 @@ def roster_payload(row: RosterRow) -> dict[str, Any]:
         "tjm_cents": row.tjm_cents,
         "daily_cost_cents": row.daily_cost_cents,
         "skills": sorted(row.skills),
+        **_given_cost_basis(row),
     }
+
+
+def _given_cost_basis(row: RosterRow) -> dict[str, Any]:
+    """The cost columns the file gives (None: not given, the firm's record is kept)."""
+    given: dict[str, Any] = {}
+    if row.daily_gross_salary_cents is not None:
+        given["daily_gross_salary_cents"] = row.daily_gross_salary_cents
+        given["employer_charges_rate"] = row.employer_charges_rate
+    if row.daily_expenses_cents is not None:
+        given["daily_expenses_cents"] = row.daily_expenses_cents
+    return given
 
 
 def cannot_be_added_message() -> str:
@@ -574,5 +660,9 @@ def _plan_existing(row: RosterRow, profile: Any) -> RowPlan:
         "employee_id": row.employee_id,
         "skills": sorted(row.skills),
     }
+    for name, value in _given_cost_basis(row).items():
+        recorded = getattr(profile, name)
+        current[name] = str(recorded) if name == "employer_charges_rate" else recorded
+        wanted[name] = value
     outcome = Outcome.UNCHANGED if current == wanted else Outcome.UPDATED
     return RowPlan(row, outcome, notes=notes, profile_id=profile.pk, user_id=user.pk)

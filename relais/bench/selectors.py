@@ -3,23 +3,31 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from relais.accounts.models import Role
 from relais.bench import returns
 from relais.bench.models import (
+    Absence,
     BenchPeriod,
     BenchStatus,
+    ConsultantProfile,
     ConsultantSkill,
+    FirmFiscalYear,
     FirmTerms,
     LendingMode,
     Mission,
     MissionStatus,
+    TaxYear,
 )
+from relais.projects.models import ProjectStatus
 
 if TYPE_CHECKING:
     from relais.accounts.models import Organisation, User
@@ -58,61 +66,361 @@ def on_bench_now(firm: Organisation) -> QuerySet[BenchPeriod]:
     )
 
 
-def mission_days(mission: Mission, start: dt.date, end: dt.date) -> int:
-    """Working days of a mission within [start, end]; nothing counts after its end (recall)."""
-    if mission.start is None:
-        return 0
+def mission_cost_basis(mission: Mission) -> returns.CostBasis:
+    """The cost basis the mission took from the consultant's profile when it was created."""
+    return returns.CostBasis(
+        gross_cents=mission.daily_gross_salary_cents,
+        charges_rate=mission.employer_charges_rate,
+        loaded_cents=mission.daily_cost_cents,
+        expenses_cents=mission.daily_expenses_cents,
+    )
+
+
+@dataclass(frozen=True)
+class FeeBasis:
+    """How the amount invoiced for a mission is determined (L8241-1), for the agreement."""
+
+    mode: str
+    tjm_cents: int
+    fee_rate: Decimal
+    daily_fee_cents: int  # 0 in sponsorship mode: nothing is invoiced
+    basis: returns.CostBasis
+    daily_cost_cents: int
+    formula: str  # the cost formula in words, with the figures, in the active language
+    rule: str  # the non-profit rule, in words
+
+    @property
+    def within_cost(self) -> bool:
+        return self.daily_fee_cents <= self.daily_cost_cents
+
+    # The names the agreement template reads.
+    @property
+    def daily_gross_salary_cents(self) -> int | None:
+        return self.basis.gross_cents if self.basis.from_salary else None
+
+    @property
+    def employer_charges_cents(self) -> int | None:
+        if not self.basis.from_salary:
+            return None
+        return self.basis.salary_and_charges_cents - (self.basis.gross_cents or 0)
+
+    @property
+    def daily_expenses_cents(self) -> int:
+        return self.basis.expenses_cents
+
+    @property
+    def fee_per_day_cents(self) -> int:
+        return self.daily_fee_cents
+
+
+def _euros(amount_cents: int) -> str:
+    return f"{amount_cents / 100:.2f} €"
+
+
+def mission_fee_basis(mission: Mission) -> FeeBasis:
+    """The figures and the formula of the amount a mission's agreement states: the daily cost
+    (gross salary × (1 + employer charges), or the loaded daily cost, plus the professional
+    expenses reimbursed per day) and the daily fee (rate × TJM, fee mode only), never above it."""
+    basis = mission_cost_basis(mission)
+    fee_mode = mission.mode == LendingMode.FEE
+    daily_fee = returns.daily_fee_cents(mission.tjm_cents, mission.fee_rate) if fee_mode else 0
+    if basis.from_salary:
+        formula = _(
+            "daily cost = gross daily salary %(gross)s × (1 + employer social charges "
+            "%(rate)s %%) + professional expenses reimbursed %(expenses)s = %(cost)s"
+        ) % {
+            "gross": _euros(basis.gross_cents or 0),
+            "rate": basis.charges_rate,
+            "expenses": _euros(basis.expenses_cents),
+            "cost": _euros(basis.daily_cents),
+        }
+    else:
+        formula = _(
+            "daily cost = loaded daily cost (salary and social charges) %(loaded)s + "
+            "professional expenses reimbursed %(expenses)s = %(cost)s"
+        ) % {
+            "loaded": _euros(basis.loaded_cents),
+            "expenses": _euros(basis.expenses_cents),
+            "cost": _euros(basis.daily_cents),
+        }
+    if fee_mode:
+        rule = _(
+            "The beneficiary pays %(rate)s %% of the daily rate of %(tjm)s, i.e. %(fee)s per "
+            "working day lent: never more than the daily cost, as the loan is not for profit "
+            "(Code du travail L8241-1)."
+        ) % {
+            "rate": mission.fee_rate,
+            "tjm": _euros(mission.tjm_cents),
+            "fee": _euros(daily_fee),
+        }
+    else:
+        rule = _(
+            "Skills sponsorship: nothing is invoiced to the beneficiary; the firm bears the "
+            "daily cost (Code du travail L8241-1: the loan is not for profit)."
+        )
+    return FeeBasis(
+        mode=mission.mode,
+        tjm_cents=mission.tjm_cents,
+        fee_rate=mission.fee_rate,
+        daily_fee_cents=daily_fee,
+        basis=basis,
+        daily_cost_cents=basis.daily_cents,
+        formula=formula,
+        rule=rule,
+    )
+
+
+def profile_cost_basis(profile: ConsultantProfile, terms: FirmTerms) -> returns.CostBasis:
+    """A consultant's cost basis as the firm recorded it; the terms' average loaded cost when
+    the firm recorded none."""
+    loaded = profile.daily_cost_cents or terms.average_daily_cost_cents
+    return returns.CostBasis(
+        gross_cents=profile.daily_gross_salary_cents,
+        charges_rate=profile.employer_charges_rate,
+        loaded_cents=loaded,
+        expenses_cents=profile.daily_expenses_cents,
+    )
+
+
+# --- The days lent ------------------------------------------------------------------------
+
+
+def mission_last_day(mission: Mission) -> dt.date | None:
+    """The earliest of the mission's end (recall included), planned end and the day its project
+    was completed; None while it runs on."""
+    candidates = [d for d in (mission.end, mission.planned_end) if d is not None]
+    if mission.project.status == ProjectStatus.COMPLETED:
+        candidates.append(timezone.localdate(mission.project.updated_at))
+    return min(candidates) if candidates else None
+
+
+def absence_dates(consultant_id: int, start: dt.date, end: dt.date) -> set[dt.date]:
+    """The days the firm declared the consultant absent within [start, end]."""
+    dates: set[dt.date] = set()
+    for absence in Absence.objects.filter(
+        consultant_id=consultant_id, start__lte=end, end__gte=start
+    ):
+        day = max(absence.start, start)
+        while day <= min(absence.end, end):
+            dates.add(day)
+            day += dt.timedelta(days=1)
+    return dates
+
+
+def mission_dates(
+    mission: Mission, start: dt.date, end: dt.date, *, alsace_moselle: bool = False
+) -> set[dt.date]:
+    """The working days of a mission within [start, end]: from its start to the earliest of its
+    end, recall, planned end and project completion (absences not removed)."""
+    if mission.start is None or mission.status not in (MissionStatus.ACTIVE, MissionStatus.ENDED):
+        return set()
     first = max(mission.start, start)
-    last = min(mission.end or end, end)
-    return returns.working_days(first, last) if first <= last else 0
+    last_day = mission_last_day(mission)
+    last = min(last_day, end) if last_day is not None else end
+    if first > last:
+        return set()
+    return returns.working_dates(first, last, alsace_moselle=alsace_moselle)
+
+
+def _alsace_moselle(consultant_id: int) -> bool:
+    return ConsultantProfile.objects.filter(user_id=consultant_id, alsace_moselle=True).exists()
+
+
+def mission_days(mission: Mission, start: dt.date, end: dt.date) -> int:
+    """Working days of a mission within [start, end], without the consultant's absences."""
+    dates = mission_dates(
+        mission, start, end, alsace_moselle=_alsace_moselle(mission.consultant_id)
+    )
+    if dates:
+        dates -= absence_dates(mission.consultant_id, min(dates), max(dates))
+    return len(dates)
+
+
+def consultant_days(
+    missions: Iterable[Mission], start: dt.date, end: dt.date, *, alsace_moselle: bool = False
+) -> dict[int, set[dt.date]]:
+    """The days of each mission of ONE consultant within [start, end], each day counted once:
+    a day two missions cover goes to the one that started first; absences are removed."""
+    taken: set[dt.date] = set()
+    by_mission: dict[int, set[dt.date]] = {}
+    ordered = sorted(missions, key=lambda m: (m.start or dt.date.max, m.pk))
+    absent: set[dt.date] | None = None
+    for mission in ordered:
+        dates = mission_dates(mission, start, end, alsace_moselle=alsace_moselle)
+        if dates and absent is None:
+            absent = absence_dates(mission.consultant_id, start, end)
+        dates -= taken | (absent or set())
+        taken |= dates
+        by_mission[mission.pk] = dates
+    return by_mission
 
 
 @dataclass
 class FirmYear:
+    """A firm's figures for one fiscal year (named by the year it closes), up to today, with
+    every assumption they rest on."""
+
     year: int
+    start: dt.date | None = None
+    end: dt.date | None = None
+    counted_until: dt.date | None = None
     bench_days: int = 0
     value_at_tjm_cents: int = 0
     fee_cents: int = 0
     valuation_cents: int = 0
+    not_eligible_days: int = 0  # sponsorship days for beneficiaries not verified eligible
     reduction: returns.Reduction | None = None
+    gifts: returns.YearGifts | None = None
+    history: list[returns.YearGifts] = field(default_factory=list)
+    pass_cents: int = 0
+    salary_cap_cents: int = 0  # 3 × PASS a year
+    daily_cap_cents: int = 0
+    days_in_year: int = 0
+    charges_rates: list[Decimal] = field(default_factory=list)
+    turnover_cents: int = 0
+    turnover_entered: bool = False
+    other_gifts_cents: int = 0
+    error: str = ""
     projects: list[str] = field(default_factory=list)
     causes: list[str] = field(default_factory=list)
 
 
-def firm_year(firm: Organisation, year: int | None = None) -> FirmYear:
-    """Bench days lent this year up to today, their value at TJM, fee income, and the
-    sponsorship valuation with its tax reduction (caps of the year's parameters)."""
-    today = timezone.localdate()
-    year = year or today.year
-    start, end = dt.date(year, 1, 1), min(dt.date(year, 12, 31), today)
-    parameters = returns.tax_year(year)
-    figures = FirmYear(year)
-    missions = (
-        Mission.objects.filter(bench_period__firm=firm, start__isnull=False, start__lte=end)
+def fiscal_year_bounds(firm: Organisation, year: int) -> tuple[dt.date, dt.date]:
+    return returns.fiscal_year_bounds(
+        year, month=firm.fiscal_year_end_month, day=firm.fiscal_year_end_day
+    )
+
+
+def current_fiscal_year(firm: Organisation, today: dt.date | None = None) -> int:
+    return returns.fiscal_year_of(
+        today or timezone.localdate(),
+        month=firm.fiscal_year_end_month,
+        day_of_month=firm.fiscal_year_end_day,
+    )
+
+
+def _days_of_year(
+    firm: Organisation, year: int, today: dt.date, figures: FirmYear, parameters: TaxYear
+) -> int:
+    """Counts the days lent in a fiscal year into `figures`; returns the valuation (cents) of the
+    sponsorship days for eligible beneficiaries, and sets the difficulty share."""
+    start, end = fiscal_year_bounds(firm, year)
+    last = min(end, today)
+    figures.start, figures.end, figures.counted_until = start, end, last
+    figures.days_in_year = returns.working_days(start, end)
+    figures.pass_cents = parameters.pass_cents
+    figures.salary_cap_cents = parameters.pass_cents * parameters.salary_cap_pass_multiple
+    figures.daily_cap_cents = returns.daily_salary_cap_cents(parameters, figures.days_in_year)
+    if start > last:
+        return 0
+    missions = list(
+        Mission.objects.filter(
+            bench_period__firm=firm,
+            start__isnull=False,
+            start__lte=last,
+            status__in=[MissionStatus.ACTIVE, MissionStatus.ENDED],
+        )
         .filter(Q(end__isnull=True) | Q(end__gte=start))
-        .select_related("project")
+        .select_related("project__nonprofit")
         .prefetch_related("project__causes")
+        .order_by("consultant_id", "start", "id")
+    )
+    by_consultant: dict[int, list[Mission]] = {}
+    for mission in missions:
+        by_consultant.setdefault(mission.consultant_id, []).append(mission)
+    alsace = set(
+        ConsultantProfile.objects.filter(
+            user_id__in=by_consultant, alsace_moselle=True
+        ).values_list("user_id", flat=True)
     )
     projects: set[str] = set()
     causes: set[str] = set()
-    for mission in missions:
-        days = mission_days(mission, start, end)
-        figures.bench_days += days
-        figures.value_at_tjm_cents += days * mission.tjm_cents
-        if mission.mode == LendingMode.FEE:
-            figures.fee_cents += returns.fee_cents(days, mission.tjm_cents, mission.fee_rate)
-        else:
-            figures.valuation_cents += days * returns.capped_daily_cost(
-                mission.daily_cost_cents, parameters
-            )
-        projects.add(mission.project.title)
-        causes.update(str(c) for c in mission.project.causes.all())
-    terms = terms_at(firm, today)
-    if figures.valuation_cents and terms is not None:
-        figures.reduction = returns.sponsorship_reduction(
-            figures.valuation_cents, terms.turnover_cents, parameters
-        )
+    rates: set[Decimal] = set()
+    difficulty = 0
+    for consultant_id, theirs in by_consultant.items():
+        am = consultant_id in alsace
+        days_in_year = returns.working_days(start, end, alsace_moselle=am)
+        their_days = consultant_days(theirs, start, last, alsace_moselle=am)
+        for mission in theirs:
+            days = len(their_days[mission.pk])
+            if not days:
+                continue
+            figures.bench_days += days
+            figures.value_at_tjm_cents += days * mission.tjm_cents
+            projects.add(mission.project.title)
+            causes.update(str(c) for c in mission.project.causes.all())
+            if mission.mode == LendingMode.FEE:
+                figures.fee_cents += returns.fee_cents(days, mission.tjm_cents, mission.fee_rate)
+                continue
+            nonprofit = mission.project.nonprofit
+            if nonprofit.sponsorship_eligible_at is None:
+                figures.not_eligible_days += days
+                continue
+            basis = mission_cost_basis(mission)
+            salary_rate = basis.charges_rate if basis.from_salary else None
+            rates.add(salary_rate if salary_rate is not None else parameters.employer_charges_rate)
+            value = returns.capped_cost_of_days(basis, days, parameters, days_in_year=days_in_year)
+            figures.valuation_cents += value
+            if nonprofit.helps_people_in_difficulty:
+                difficulty += value
     figures.projects, figures.causes = sorted(projects), sorted(causes)
+    figures.charges_rates = sorted(rates)
+    return difficulty
+
+
+def firm_year(firm: Organisation, year: int | None = None) -> FirmYear:
+    """The days lent in a fiscal year up to today (working days, each counted once, absences
+    excluded), their value at TJM, fee income, and the sponsorship valuation with its tax
+    reduction: the cap shared with the firm's other gifts, earlier excesses carried over (5
+    years, oldest first). A year without tax parameters raises `returns.TaxYearMissing`."""
+    today = timezone.localdate()
+    year = year or current_fiscal_year(firm, today)
+    figures = FirmYear(year)
+    recorded = {f.year: f for f in FirmFiscalYear.objects.filter(firm=firm, year__lte=year)}
+    first_mission = (
+        Mission.objects.filter(bench_period__firm=firm, start__isnull=False)
+        .order_by("start")
+        .values_list("start", flat=True)
+        .first()
+    )
+    first_years = [year]
+    if first_mission is not None:
+        first_years.append(current_fiscal_year(firm, first_mission))
+    first_years.extend(y for y, f in recorded.items() if f.other_gifts_cents)
+    history: list[returns.YearGifts] = []
+    parameters: dict[int, TaxYear] = {}
+    for each in range(max(min(first_years), year - 10), year + 1):
+        parameters[each] = returns.tax_year(each)
+        counted = figures if each == year else FirmYear(each)
+        difficulty = _days_of_year(firm, each, today, counted, parameters[each])
+        entered = recorded.get(each)
+        if entered is not None:
+            turnover, counted.turnover_entered = entered.turnover_cents, True
+            counted.other_gifts_cents = entered.other_gifts_cents
+        else:
+            terms = terms_at(firm, counted.end or today)
+            turnover = terms.turnover_cents if terms is not None else 0
+        counted.turnover_cents = turnover
+        history.append(
+            returns.YearGifts(
+                year=each,
+                relais_cents=counted.valuation_cents,
+                difficulty_cents=difficulty,
+                other_gifts_cents=counted.other_gifts_cents,
+                turnover_cents=turnover,
+            )
+        )
+    figures.history = returns.carry_forward(history, parameters)
+    figures.gifts = figures.history[-1]
+    gifts = figures.gifts
+    if gifts.gifts_cents or gifts.carry_used_cents:
+        figures.reduction = returns.Reduction(
+            donations_cents=gifts.gifts_cents,
+            limit_cents=gifts.limit_cents,
+            counted_cents=gifts.counted_cents + gifts.carry_used_cents,
+            carried_over_cents=gifts.excess_cents,
+            reduction_cents=gifts.reduction_cents,
+        )
     return figures
 
 

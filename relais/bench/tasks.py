@@ -3,7 +3,6 @@ language."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.mail import send_mail, send_mass_mail
 from django.urls import reverse
 from django_tasks import task
@@ -11,7 +10,7 @@ from django_tasks import task
 from relais.accounts import selectors as account_selectors
 from relais.accounts.models import Organisation, Role, User
 from relais.bench.models import Mission, Recall
-from relais.core.mail import by_language, render_email
+from relais.core.mail import absolute_url, by_language, render_email
 from relais.work.models import Task
 
 
@@ -22,7 +21,7 @@ def roster_welcome(*, user_id: int, firm_id: int) -> None:
     context = {
         "user": user,
         "firm": Organisation.objects.get(pk=firm_id),
-        "url": settings.SITE_URL + account_selectors.welcome_link_path(user),
+        "url": absolute_url(account_selectors.welcome_link_path(user)),
     }
     subject, body = render_email(
         "bench/email/welcome_subject.txt",
@@ -54,7 +53,7 @@ def recall_notify(*, recall_id: int) -> None:
         "consultant": consultant,
         "tasks": tasks,
         "missions": missions,
-        "url": settings.SITE_URL + reverse("bench:my_bench"),
+        "url": absolute_url(reverse("bench:my_bench")),
     }
     for recipient, template in [(consultant, "recall_consultant")] + [
         (lead, "recall_lead") for lead in sorted(leads, key=lambda u: u.pk)
@@ -71,10 +70,13 @@ def recall_notify(*, recall_id: int) -> None:
 # Who hears of each step of a mission: the next person to act, and those it concerns.
 _MISSION_RECIPIENTS = {
     "requested": ("firm_admins",),
+    "invited": ("firm_admins", "consultant"),
     "drawn_up": ("nonprofit_admins",),
     "accepted": ("consultant",),
     "started": ("consultant", "field_lead"),
     "refused": ("consultant", "firm_admins"),
+    "ended_planned": ("consultant", "firm_admins"),
+    "ended_completed": ("consultant", "firm_admins"),
 }
 
 
@@ -104,7 +106,7 @@ def mission_notify(*, mission_id: int, step: str) -> None:
     context = {
         "mission": mission,
         "step": step,
-        "url": settings.SITE_URL + reverse("bench:mission", kwargs={"mission_pk": mission.pk}),
+        "url": absolute_url(reverse("bench:mission", kwargs={"mission_pk": mission.pk})),
     }
     messages = []
     for language, emails in by_language(recipients).items():

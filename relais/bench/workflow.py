@@ -30,6 +30,7 @@ class MissionStep(StrEnum):
     ACCEPT = "accept"
     REFUSE = "refuse"
     CONSENT = "consent"
+    CHANGE = "change"
 
 
 @dataclass(frozen=True)
@@ -76,8 +77,18 @@ STEPS: dict[MissionStep, Step] = {
             frozenset({S.ACCEPTED}),
             S.ACTIVE,
             MissionActor.CONSULTANT,
-            _("Give my written agreement"),
+            _("Accept the amendment to my employment contract"),
             "mission.consented",
+        ),
+        # A material change before the start: a new document version the firm accepts by making
+        # it; the beneficiary's acceptance of the old one lapses, so the mission waits for it again.
+        Step(
+            MissionStep.CHANGE,
+            frozenset({S.DRAWN_UP, S.ACCEPTED}),
+            S.DRAWN_UP,
+            MissionActor.FIRM,
+            _("Change the agreement (a new version to accept again)"),
+            "mission.changed",
         ),
     )
 }
@@ -124,16 +135,19 @@ class BenchStep(StrEnum):
     REFUSE = "refuse"
     RECALL = "recall"
     END = "end"
+    CORRECT = "correct"
+    CANCEL = "cancel"
 
 
 @dataclass(frozen=True)
 class BenchPeriodStep:
     name: BenchStep
     sources: frozenset[B]  # empty: the step creates the period
-    target: B  # a recall leaves the period open: it ends when the recall is applied (END)
+    target: B | None  # a recall leaves the period open (it ends when applied); None: unchanged
     actors: frozenset[BenchActor]
     label: Promise
     refused: Promise  # why the step cannot be taken from another state
+    before_start: bool = False  # only before the period's first day
 
 
 BENCH_STEPS: dict[BenchStep, BenchPeriodStep] = {
@@ -187,6 +201,25 @@ BENCH_STEPS: dict[BenchStep, BenchPeriodStep] = {
             _("Ended"),
             _("Only a period on the bench can be recalled: this one is “%(status)s”."),
         ),
+        # A period not begun yet can have its dates corrected, or be cancelled, by its firm.
+        BenchPeriodStep(
+            BenchStep.CORRECT,
+            frozenset({B.REQUESTED, B.OPEN}),
+            None,
+            frozenset({BenchActor.FIRM}),
+            _("Correct the dates"),
+            _("Only a period not begun yet can be corrected: this one is “%(status)s”."),
+            before_start=True,
+        ),
+        BenchPeriodStep(
+            BenchStep.CANCEL,
+            frozenset({B.REQUESTED, B.OPEN}),
+            B.CANCELLED,
+            frozenset({BenchActor.FIRM}),
+            _("Cancel"),
+            _("Only a period not begun yet can be cancelled: this one is “%(status)s”."),
+            before_start=True,
+        ),
     )
 }
 
@@ -197,20 +230,23 @@ OCCUPYING: frozenset[B] = frozenset({B.REQUESTED, B.OPEN, B.ENDED})
 
 
 def bench_steps_for(
-    status: str, actors: set[BenchActor], *, recalled: bool = False
+    status: str, actors: set[BenchActor], *, recalled: bool = False, started: bool = True
 ) -> list[BenchPeriodStep]:
-    """The steps these roles may take on a period in this state (a period recalled already,
-    for a date to come, is not recalled twice)."""
+    """The steps these roles may take on a period in this state (a recall pending for a date to
+    come may still be brought forward by a recall for an earlier date; corrections and
+    cancellations only before the period's first day)."""
     return [
         s
         for s in BENCH_STEPS.values()
         if s.actors & actors
         and B(status) in s.sources
-        and not (recalled and s.name == BenchStep.RECALL)
+        and not (s.before_start and (started or recalled))
     ]
 
 
-def bench_can(status: str, actors: set[BenchActor], *, recalled: bool = False) -> dict[str, bool]:
+def bench_can(
+    status: str, actors: set[BenchActor], *, recalled: bool = False, started: bool = True
+) -> dict[str, bool]:
     """Each step's name → whether these roles may take it now: what a period's row offers."""
-    allowed = {s.name for s in bench_steps_for(status, actors, recalled=recalled)}
+    allowed = {s.name for s in bench_steps_for(status, actors, recalled=recalled, started=started)}
     return {str(name): name in allowed for name in BenchStep}

@@ -7,7 +7,8 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Any, Protocol
 
 from django.conf import settings
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template
 from django.utils import translation
 
 if TYPE_CHECKING:
@@ -32,13 +33,26 @@ def supported_language(code: str | None) -> str:
     return settings.LANGUAGE_CODE
 
 
+def absolute_url(path: str) -> str:
+    """The absolute address of a site path (`/projects/1/`), for links sent by email: every such
+    link is built here, from `SITE_URL` (`RELAIS_SITE_URL`, by default from `RELAIS_ADDR`)."""
+    return settings.SITE_URL + path
+
+
+def _render_text(template_name: str, context: dict[str, Any]) -> str:
+    """A plain-text template rendered without HTML escaping (an apostrophe stays an apostrophe)."""
+    template = get_template(template_name).template  # type: ignore[attr-defined]
+    return str(template.render(Context(context, autoescape=False)))
+
+
 def render_email(
     subject_template: str, body_template: str, context: dict[str, Any], *, language: str
 ) -> tuple[str, str]:
-    """Subject and body rendered in `language`: words, dates and numbers."""
+    """Subject and body rendered in `language` (words, dates and numbers) as plain text: never
+    HTML-escaped, the subject on one line."""
     with translation.override(supported_language(language)):
-        subject = render_to_string(subject_template, context).strip()
-        body = render_to_string(body_template, context)
+        subject = " ".join(_render_text(subject_template, context).split())
+        body = _render_text(body_template, context)
     return subject, body
 
 

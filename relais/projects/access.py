@@ -60,6 +60,12 @@ def _is_insider(user: User | AnonymousUser, project: Project) -> bool:
     )
 
 
+def can_open_workspace(user: User | AnonymousUser, project: Project) -> bool:
+    """Whether the user may open the project's workspace: its nonprofit's members, its field
+    lead and operator staff (consultants of the team work from the board)."""
+    return _is_insider(user, project)
+
+
 def project_get_public(pk: int) -> Project:
     """A public project, for anyone."""
     project = public_projects().select_related("nonprofit", "field_lead").filter(pk=pk).first()

@@ -13,6 +13,7 @@ from relais.core.models import Cause, Language, Skill
 from relais.projects import services
 from relais.projects.models import Licence, Project
 from relais.projects.models import ProjectStatus as S
+from relais.projects.workflow import REVIEW_CHECKLIST
 
 # The path through the workflow that leads to each final state.
 PATHS: dict[S, list[S]] = {
@@ -28,6 +29,8 @@ PATHS: dict[S, list[S]] = {
     S.ARCHIVED: [S.SUBMITTED, S.REJECTED, S.ARCHIVED],
 }
 
+# Staff accept only with every point of the checklist met.
+FULL_CHECKLIST = {key: True for key, _label in REVIEW_CHECKLIST}
 COMMENTS = {
     S.CHANGES_REQUESTED: "Pouvez-vous détailler comment le travail se découpe en tâches de moins "
     "de 48 heures, et la disponibilité hebdomadaire de la référente ?",
@@ -202,5 +205,6 @@ def seed_projects(staff: User) -> None:
                 actor=actor,
                 target=target,
                 comment=COMMENTS.get(target, ""),
+                checklist=FULL_CHECKLIST if target == S.ACCEPTED else None,
                 notify=False,  # past history: nobody is told today
             )

@@ -45,6 +45,7 @@ class Question:
     choices: tuple[tuple[str, Promise], ...] = ()  # empty: a whole number
     help_text: Promise | str = ""
     unit: Promise | str = ""
+    maximum: int = 100_000  # for a whole number: the largest sensible answer
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,7 @@ QUESTIONS: tuple[Question, ...] = (
         "field_lead_hours",
         _("How many hours a week can the field lead give to the project?"),
         unit=_("hours a week"),
+        maximum=60,
     ),
     Question(
         "tech_share",
@@ -317,13 +319,11 @@ RULES: tuple[Rule, ...] = (
         _("Beneficiaries"),
         weight=1,
         by_answer=(
-            ("thousands", ok(_("A wide reach: members will want to vote for it."))),
+            ("thousands", ok(_("A wide reach: firms and consultants will want to help."))),
             ("hundreds", ok(_("A clear group of beneficiaries."))),
             (
                 "few",
-                condition(
-                    _("Explain why the project matters beyond its first users, for the vote.")
-                ),
+                condition(_("Explain why the project matters beyond its first users.")),
             ),
         ),
     ),
@@ -332,9 +332,9 @@ RULES: tuple[Rule, ...] = (
         _("Expected impact"),
         weight=1,
         by_answer=(
-            ("measured", ok(_("Measured impact convinces members and firms."))),
+            ("measured", ok(_("Measured impact convinces consultants and firms."))),
             ("described", ok(_("Described impact is enough to start."))),
-            ("unclear", condition(_("Describe the change you expect: members vote on it."))),
+            ("unclear", condition(_("Describe the change you expect: consultants choose on it."))),
         ),
     ),
     Rule(
@@ -386,7 +386,7 @@ RULES: tuple[Rule, ...] = (
             (
                 "proprietary",
                 condition(
-                    _("Work given by members should stay reusable: consider an open licence.")
+                    _("Work given by consultants should stay reusable: consider an open licence.")
                 ),
             ),
         ),

@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from relais.accounts.models import Organisation, Role, User
 from relais.core.models import Cause, Language, Skill
@@ -29,7 +30,9 @@ class DiagnosisForm(forms.Form):
                     label=question.label, choices=question.choices, widget=forms.RadioSelect
                 )
             else:
-                field = forms.IntegerField(label=question.label, min_value=0, max_value=100_000)
+                field = forms.IntegerField(
+                    label=question.label, min_value=0, max_value=question.maximum
+                )
             field.help_text = str(question.help_text) if question.help_text else ""
             self.fields[question.key] = field
 
@@ -161,6 +164,7 @@ class ReviewForm(forms.Form):
             (ProjectStatus.REJECTED, _("Reject")),
         ],
         widget=forms.RadioSelect,
+        help_text=_("To accept, tick every point of the checklist."),
     )
     comment = forms.CharField(
         label=_("Comment for the nonprofit"),
@@ -194,10 +198,14 @@ class ProjectFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("", _("All"))] + [(s.value, s.label) for s in PUBLIC_STATUSES],
+        # "All" agrees with what it qualifies in French: "Tous" (statuts), "Toutes" (causes).
+        choices=[("", pgettext_lazy("all statuses", "All"))]
+        + [(s.value, s.label) for s in PUBLIC_STATUSES],
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in ("cause", "skill", "language"):
-            self.fields[name].empty_label = _("All")  # type: ignore[attr-defined]
+            self.fields[name].empty_label = pgettext_lazy(  # type: ignore[attr-defined]
+                "all causes, skills or languages", "All"
+            )

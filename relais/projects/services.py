@@ -176,6 +176,10 @@ def project_transition(
             _("Name the field lead before submitting: invite them from your organisation's page.")
         )
     known = {key for key, _label in REVIEW_CHECKLIST}
+    if target == ProjectStatus.ACCEPTED and not all((checklist or {}).get(k) for k in known):
+        raise TransitionError(
+            _("Accept only a project that meets every point of the checklist: tick each one.")
+        )
     event = ProjectEvent(
         project=locked,
         from_status=locked.status,

@@ -3,13 +3,12 @@ in its recipient's language."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.urls import reverse
 from django_tasks import task
 
 from relais.accounts.models import Role, User
-from relais.core.mail import by_language, render_email
+from relais.core.mail import absolute_url, by_language, render_email
 from relais.projects.models import ProjectEvent, ProjectStatus
 
 
@@ -34,7 +33,7 @@ def project_event_notify(*, event_id: int) -> None:
     context = {
         "event": event,
         "project": project,
-        "url": settings.SITE_URL + reverse("projects:workspace", kwargs={"project_pk": project.pk}),
+        "url": absolute_url(reverse("projects:workspace", kwargs={"project_pk": project.pk})),
     }
     messages = []
     for language, emails in by_language(people).items():

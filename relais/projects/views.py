@@ -102,8 +102,7 @@ def project_detail(request: HttpRequest, project_pk: int) -> HttpResponse:
         "progress": project.tasks.exclude(status="cancelled").aggregate(
             total=Count("id"), done=Count("id", filter=Q(status="done"))
         ),
-        "can_work": request.user.is_authenticated
-        and bool(access.actors_for(request.user, project)),
+        "can_work": access.can_open_workspace(request.user, project),
     }
     return render(request, "projects/project_detail.html", context)
 
@@ -200,6 +199,13 @@ def _workspace_context(user: User, project: Project, **extra: Any) -> dict[str, 
         "can_edit": bool(actors & {"owner", "staff"}) and project.status in EDITABLE,
         "image_form": extra.pop("image_form", None) or ProjectImageForm(),
         "checklist_labels": dict(REVIEW_CHECKLIST),
+        # Staff's own notes: the nonprofit reads the comment, not which boxes were left empty.
+        "show_checklist": Actor.STAFF in actors,
+        "change_request": project.events.filter(to_status=ProjectStatus.CHANGES_REQUESTED)
+        .order_by("-created_at", "-id")
+        .first()
+        if project.status == ProjectStatus.CHANGES_REQUESTED
+        else None,
         "task_count": project.tasks.exclude(status="cancelled").count(),
         "start_page": project.knowledge_pages.filter(is_start_here=True).first(),
         "is_lead": access.is_lead(user, project),

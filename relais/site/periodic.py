@@ -17,9 +17,10 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from relais.bench.services import recalls_apply_due
+from relais.bench.services import missions_end_due, recalls_apply_due
 from relais.site.delivery import jobs_requeue_stale
 from relais.site.models import PeriodicSchedule
+from relais.site.privacy import personal_data_retention
 from relais.work.services import claims_lapse
 
 logger = logging.getLogger(__name__)
@@ -44,6 +45,11 @@ def _recalls_apply_due() -> object:
     return recalls_apply_due()
 
 
+@periodic_job("missions_end_due")
+def _missions_end_due() -> object:
+    return missions_end_due()
+
+
 @periodic_job("claims_lapse")
 def _claims_lapse() -> object:
     return len(claims_lapse())
@@ -52,6 +58,11 @@ def _claims_lapse() -> object:
 @periodic_job("jobs_requeue_stale")
 def _jobs_requeue_stale() -> object:
     return jobs_requeue_stale()
+
+
+@periodic_job("personal_data_retention")
+def _personal_data_retention() -> object:
+    return personal_data_retention()
 
 
 def periodic_jobs_run() -> dict[str, object]:

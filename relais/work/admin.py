@@ -69,8 +69,9 @@ class HandoverAdmin(ReadOnlyAdmin):
 
 @admin.register(TeamMember)
 class TeamMemberAdmin(ServiceAdmin):
-    """Joining goes through team_member_add (consultants only, once); leaving through
-    team_member_remove, which hands their tasks back with handovers. The row stays, as history."""
+    """Joining happens only when a mission starts (no work without a mission): nothing is added
+    here; leaving goes through team_member_remove, which hands their tasks back with handovers.
+    The row stays, as history."""
 
     list_display = ["user", "project", "joined_at", "left_at"]
     list_filter = ["left_at"]
@@ -81,19 +82,14 @@ class TeamMemberAdmin(ServiceAdmin):
         fixed = ["added_by", "joined_at", "left_at"]
         return [*fixed, "project", "user"] if obj is not None else fixed
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return obj is None and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
-
-    def save_model(
-        self, request: HttpRequest, obj: TeamMember, form: ModelForm, change: bool
-    ) -> None:
-        member = services.team_member_add(
-            lead=admin_user(request), project=obj.project, email=obj.user.email
-        )
-        obj.pk, obj.added_by, obj.joined_at = member.pk, member.added_by, member.joined_at
 
     @admin.action(description=gettext_lazy("Take the selected people off their team"))
     def take_off_the_team(self, request: HttpRequest, queryset: QuerySet[TeamMember]) -> None:

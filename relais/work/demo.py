@@ -1,20 +1,22 @@
 """Demo work for the two active demo projects: a backlog of 30+ tasks with dependencies, a
-knowledge base with a start-here page, an onboarding kit, a team, and past claims with their
-time logs and handovers (written and drafted). Built through the services; a project that
-already has tasks is left as it is."""
+knowledge base with a start-here page, an onboarding kit; then, once the firm side has started
+their missions (the only way into a team), past claims of the team with their time logs and
+handovers (written and drafted). Built through the services; a project that already has tasks
+(or claims) is left as it is."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
 
+import holidays
 from django.utils import timezone
 
 from relais.accounts.models import Role, User
 from relais.core.models import Skill
 from relais.projects.models import Project, ProjectStatus
 from relais.work import services
-from relais.work.models import Claim, Task
+from relais.work.models import Claim, ClaimEnd, Task, TaskStatus, TeamMember
 
 # (title, hours, skills, indexes of the tasks it depends on, label)
 BACKLOG = [
@@ -77,11 +79,16 @@ DECISIONS = """# Décisions
 """
 
 
-def seed_work() -> None:
+def demo_teams() -> list[tuple[Project, list[User]]]:
+    """Who the demo puts on which active project: three consultants each on the first two. The
+    firm side starts their missions, which gives them their place in the team."""
     consultants = list(User.objects.filter(memberships__role=Role.CONSULTANT).order_by("email")[:6])
-    for index, project in enumerate(
-        Project.objects.filter(status=ProjectStatus.ACTIVE).select_related("field_lead")
-    ):
+    projects = Project.objects.filter(status=ProjectStatus.ACTIVE).order_by("pk")
+    return [(project, consultants[i * 3 : i * 3 + 3]) for i, project in enumerate(projects[:2])]
+
+
+def seed_work() -> None:
+    for project in Project.objects.filter(status=ProjectStatus.ACTIVE).select_related("field_lead"):
         if project.tasks.exists() or project.field_lead is None:
             continue
         lead = project.field_lead
@@ -127,10 +134,32 @@ def seed_work() -> None:
         for task in tasks:
             services.task_publish(lead=lead, task=task)
 
-        team = consultants[index * 3 : index * 3 + 3]
-        for consultant in team:
-            services.team_member_add(lead=lead, project=project, email=consultant.email)
-        _past_work(project, lead, team, tasks)
+
+def seed_work_history() -> None:
+    """Past work of each demo team whose three missions started (run after the firm side)."""
+    for project, team in demo_teams():
+        members = set(
+            TeamMember.objects.filter(project=project, left_at__isnull=True).values_list(
+                "user_id", flat=True
+            )
+        )
+        if project.field_lead is None or len(team) < 3 or {u.pk for u in team} - members:
+            continue
+        if Claim.objects.filter(task__project=project, consultant__in=team).exists():
+            continue
+        tasks = list(project.tasks.order_by("position"))
+        if len(tasks) < 8 or tasks[0].status != TaskStatus.READY:
+            continue
+        _past_work(project, project.field_lead, team, tasks)
+
+
+def _last_working_day(today: dt.date) -> dt.date:
+    """Today or the latest weekday before it that is not a public holiday: no time is logged
+    on rest days unless the firm allows it."""
+    day = today
+    while day.weekday() >= 5 or day in holidays.France(years=day.year):
+        day -= dt.timedelta(days=1)
+    return day
 
 
 def _past_work(project: Project, lead: User, team: list[User], tasks: list[Task]) -> None:
@@ -139,10 +168,11 @@ def _past_work(project: Project, lead: User, team: list[User], tasks: list[Task]
     first, second, third = team
     guide, model = tasks[0], tasks[1]
     now = timezone.now()
-    today = timezone.localdate()
+    today = _last_working_day(timezone.localdate())
+    before = now - dt.timedelta(days=6)
 
     services.task_claim(consultant=first, task=guide)
-    Claim.objects.filter(task=guide).update(started_at=now - dt.timedelta(days=6))
+    Claim.objects.filter(task=guide).update(started_at=before)
     services.time_log(
         consultant=first,
         task=guide,
@@ -159,11 +189,13 @@ def _past_work(project: Project, lead: User, team: list[User], tasks: list[Task]
         links="docs/installation.md",
     )
     services.task_claim(consultant=second, task=guide)
+    Claim.objects.filter(task=guide, ended_at__isnull=True).update(started_at=before)
     services.time_log(consultant=second, task=guide, date=today, hours=Decimal(2))
     services.task_submit(consultant=second, task=guide)
     services.task_accept(lead=lead, task=guide)
 
     services.task_claim(consultant=third, task=model)
+    Claim.objects.filter(task=model, ended_at__isnull=True).update(started_at=before)
     services.time_log(
         consultant=third,
         task=model,
@@ -171,9 +203,9 @@ def _past_work(project: Project, lead: User, team: list[User], tasks: list[Task]
         hours=Decimal("4.5"),
         note="Entités principales identifiées avec l'association",
     )
-    Claim.objects.filter(task=model, ended_at__isnull=True).update(
-        last_activity_at=now - dt.timedelta(days=10)
-    )
-    services.claims_lapse(now=now)
+    idle = Claim.objects.get(task=model, ended_at__isnull=True)
+    Claim.objects.filter(pk=idle.pk).update(last_activity_at=now - dt.timedelta(days=10))
+    # Past history: the claim lapsed without telling anyone today (no email at first start).
+    services.claim_end_with_handover(claim=idle, reason=ClaimEnd.LAPSED, at=now, notify=False)
 
     services.task_claim(consultant=first, task=tasks[7])

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from relais.core.models import Skill
 from relais.core.validators import NOTE_MAX, PAGE_MAX, PROSE_MAX, plausible_date
@@ -140,8 +141,10 @@ class SubmitForm(forms.Form):
     )
 
 
-class TeamMemberForm(forms.Form):
-    email = forms.EmailField(label=_("Consultant's email address"))
+class InviteForm(forms.Form):
+    """A lead invites a consultant to the project: a mission request for the consultant's firm."""
+
+    email = forms.EmailField(label=_("Consultant's email address"), max_length=254)
 
 
 class PageForm(forms.Form):
@@ -176,14 +179,16 @@ class OnboardingStepForm(forms.Form):
 
 class BoardFilterForm(forms.Form):
     status = forms.ChoiceField(
-        label=_("State"), required=False, choices=[("", _("All")), *list(TaskStatus.choices)]
+        label=_("State"),
+        required=False,
+        choices=[("", pgettext_lazy("all states", "All")), *list(TaskStatus.choices)],
     )
     skill = forms.ModelChoiceField(
         label=_("Skill"),
         queryset=Skill.objects.all(),
         required=False,
         to_field_name="slug",
-        empty_label=_("All"),
+        empty_label=pgettext_lazy("all skills", "All"),
     )
     label = forms.CharField(label=_("Label"), required=False, max_length=40)
     priority = forms.TypedChoiceField(
@@ -191,5 +196,5 @@ class BoardFilterForm(forms.Form):
         required=False,
         coerce=int,
         empty_value=None,
-        choices=[("", _("All")), *list(Priority.choices)],
+        choices=[("", pgettext_lazy("all priorities", "All")), *list(Priority.choices)],
     )

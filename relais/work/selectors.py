@@ -27,6 +27,8 @@ from relais.work.models import (
 )
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from relais.accounts.models import User
     from relais.projects.models import Project
 
@@ -76,6 +78,28 @@ def task_page(task: Task) -> dict[str, Any]:
 # The ids of the skills a consultant declared, by the app that records them: apps above work
 # register theirs when they load (bench: the consultant's profile), so that work never imports them.
 DECLARED_SKILLS: dict[str, Callable[[User], Iterable[int]]] = {}
+
+
+@dataclass(frozen=True)
+class WorkDay:
+    """What the app that lends consultants says of one day of a consultant on a project."""
+
+    on_mission: bool  # an active mission covers the day: three acceptances, bench period current
+    rest_day: bool = False  # a Sunday or a public holiday where the consultant works
+    rest_day_allowed: bool = False  # their firm's terms allow work on rest days
+
+
+# Whether a consultant may work on a project on a day, by the app that lends them: bench registers
+# its rule when it loads (an active mission covers the day), so that work never imports it.
+MISSION_DAYS: dict[str, Callable[[User, Project, date], WorkDay]] = {}
+
+
+def work_day(user: User, project: Project, day: date) -> WorkDay:
+    """What the registered rule says of that day; with no rule registered, no day is a mission
+    day: work never happens without a mission."""
+    for rule in MISSION_DAYS.values():
+        return rule(user, project, day)
+    return WorkDay(on_mission=False)
 
 
 @dataclass(frozen=True)

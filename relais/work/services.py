@@ -26,7 +26,7 @@ from relais.accounts.models import Role, User
 from relais.core.errors import Conflict
 from relais.core.models import Skill
 from relais.projects.models import Project, ProjectStatus
-from relais.work import access
+from relais.work import access, selectors
 from relais.work.models import (
     MAX_TASK_HOURS,
     Claim,
@@ -45,7 +45,7 @@ from relais.work.models import (
     TeamMember,
     TimeEntry,
 )
-from relais.work.selectors import draft_handover
+from relais.work.selectors import WorkDay, draft_handover
 from relais.work.tasks import claim_ended_notify
 from relais.work.workflow import (
     DEPENDENCIES_FROZEN,
@@ -70,6 +70,8 @@ class TaskTaken(WorkError):
 
 
 WORKING_STATES = {ProjectStatus.ACCEPTED, ProjectStatus.ACTIVE}
+# The longest working day the law allows (Code du travail L3121-18).
+MAX_DAILY_HOURS = 10
 
 
 def _require_lead(user: User, project: Project) -> None:
@@ -121,15 +123,33 @@ def _check_text(instance: Any, *names: str) -> None:
 # --- The team -----------------------------------------------------------------------------
 
 
+def _require_mission_day(consultant: User, project: Project, day: date, field: str) -> WorkDay:
+    """Refuses work on a day no active mission of the consultant on the project covers."""
+    work_day = selectors.work_day(consultant, project, day)
+    if not work_day.on_mission:
+        raise ValidationError(
+            {
+                field: _(
+                    "Work on a project happens only during an active mission on it (the loan "
+                    "agreement accepted by the firm, the nonprofit and the consultant, and a "
+                    "current bench period)."
+                )
+            }
+        )
+    return work_day
+
+
 @transaction.atomic
 def team_member_add(*, lead: User, project: Project, email: str) -> TeamMember:
-    """Adds a consultant to the project's team, so that they may claim its tasks."""
+    """Gives a consultant a place in the project's team, so that they may claim its tasks: only
+    the start of an active mission does (never a lead alone: no work without a mission)."""
     _require_lead(lead, project)
     user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
     if user is None or not user.memberships.filter(role=Role.CONSULTANT).exists():
         raise ValidationError(
             {"email": _("No consultant has an account with this address on Relais.")}
         )
+    _require_mission_day(user, project, timezone.localdate(), "email")
     if TeamMember.objects.filter(project=project, user=user, left_at__isnull=True).exists():
         raise ValidationError({"email": _("This consultant is already in the team.")})
     return TeamMember.objects.create(project=project, user=user, added_by=lead)
@@ -333,17 +353,20 @@ def task_cancel(*, lead: User, task: Task) -> Task:
 
 
 @transaction.atomic
-def task_move(*, lead: User, task: Task, direction: int) -> None:
-    """Moves a task one place up (-1) or down (+1) in its project's backlog."""
+def task_move(*, lead: User, task: Task, direction: int) -> bool:
+    """Moves a task one place up (-1) or down (+1) in its project's backlog; False when it is
+    already first (or last), so that the lead is told nothing moved."""
     _require_lead(lead, task.project)
     ordered = list(task.project.tasks.select_for_update().order_by("position", "priority", "id"))
     index = next(i for i, t in enumerate(ordered) if t.pk == task.pk)
     other = index + direction
-    if 0 <= other < len(ordered):
+    moved = 0 <= other < len(ordered)
+    if moved:
         ordered[index], ordered[other] = ordered[other], ordered[index]
     for position, item in enumerate(ordered, start=1):
         if item.position != position:
             Task.objects.filter(pk=item.pk).update(position=position)
+    return moved
 
 
 # --- Claims -------------------------------------------------------------------------------
@@ -358,6 +381,12 @@ def task_claim(*, consultant: User, task: Task) -> Claim:
             User.objects.select_for_update().filter(pk=consultant.pk).first()
             locked = _locked(task)
             step, _claim = _require_step(locked, TaskStep.CLAIM, consultant, refused=TaskTaken)
+            # Read under the consultant's lock, which a recall being applied takes too: a claim
+            # either sees the recall's end of the mission, or is released by it.
+            try:
+                _require_mission_day(consultant, locked.project, timezone.localdate(), "task")
+            except ValidationError as error:
+                raise WorkError(error.messages[0]) from None
             held = Claim.objects.filter(consultant=consultant, ended_at__isnull=True).count()
             if held >= settings.MAX_ACTIVE_CLAIMS:
                 raise WorkError(
@@ -394,16 +423,27 @@ def _touch(claim: Claim) -> None:
 def time_log(
     *, consultant: User, task: Task, date: date, hours: Decimal, note: str = ""
 ) -> TimeEntry:
-    """Records time spent on a task one holds (more than 0, at most 24 hours a day across all
-    their tasks)."""
+    """Records time spent on a task one holds, on a day of an active mission on its project:
+    more than 0, at most MAX_DAILY_HOURS a day across all their tasks (Code du travail L3121-18),
+    and not on a Sunday or a public holiday unless their firm's terms allow it."""
     # The consultant's row lock (the one task_claim takes) serialises their entries, so that two
-    # simultaneous entries on two tasks cannot both pass the 24-hour check.
+    # simultaneous entries on two tasks cannot both pass the daily limit.
     User.objects.select_for_update().filter(pk=consultant.pk).first()
     claim = _active_claim(consultant, task)
     if date > timezone.localdate():
         raise ValidationError({"date": _("Time cannot be logged in the future.")})
     if date < timezone.localtime(claim.started_at).date():
         raise ValidationError({"date": _("This date is before you took the task.")})
+    work_day = _require_mission_day(consultant, task.project, date, "date")
+    if work_day.rest_day and not work_day.rest_day_allowed:
+        raise ValidationError(
+            {
+                "date": _(
+                    "This date is a Sunday or a public holiday: your firm's terms do not allow "
+                    "work on rest days."
+                )
+            }
+        )
     entry = TimeEntry(claim=claim, date=date, hours=hours, note=note.strip())
     entry.full_clean()
     logged = sum(
@@ -412,11 +452,14 @@ def time_log(
         ),
         Decimal(0),
     )
-    if logged + hours > 24:
+    if logged + hours > MAX_DAILY_HOURS:
         raise ValidationError(
             {
-                "hours": _("A day has 24 hours: %(logged)s are already logged on that date.")
-                % {"logged": logged}
+                "hours": _(
+                    "At most %(max)s hours of work a day (Code du travail L3121-18): "
+                    "%(logged)s are already logged on that date."
+                )
+                % {"max": MAX_DAILY_HOURS, "logged": logged}
             }
         )
     entry.save()

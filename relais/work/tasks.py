@@ -8,7 +8,7 @@ from django.core.mail import send_mail
 from django.urls import reverse
 from django_tasks import task
 
-from relais.core.mail import by_language, render_email
+from relais.core.mail import absolute_url, by_language, render_email
 from relais.work.models import Claim
 
 
@@ -19,7 +19,7 @@ def claim_ended_notify(*, claim_id: int) -> None:
     claim = Claim.objects.select_related("task__project__field_lead", "consultant", "handover").get(
         pk=claim_id
     )
-    task_url = settings.SITE_URL + reverse("work:task_detail", kwargs={"task_pk": claim.task_id})
+    task_url = absolute_url(reverse("work:task_detail", kwargs={"task_pk": claim.task_id}))
     recipients = {claim.consultant}
     if claim.task.project.field_lead is not None:
         recipients.add(claim.task.project.field_lead)

@@ -6,6 +6,7 @@ import difflib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -21,15 +22,15 @@ from relais.work.forms import (
     BoardFilterForm,
     CommentForm,
     HandoverForm,
+    InviteForm,
     OnboardingStepForm,
     PageForm,
     ReturnForm,
     SubmitForm,
     TaskForm,
-    TeamMemberForm,
     TimeEntryForm,
 )
-from relais.work.models import Task, TeamMember
+from relais.work.models import Claim, Task, TaskStatus, TeamMember
 
 if TYPE_CHECKING:
     from relais.accounts.models import User
@@ -145,6 +146,8 @@ def _task_context(user: User, task: Task, **forms: Any) -> dict[str, Any]:
     data = selectors.task_page(task)
     active = data["active_claim"]
     actors = workflow.actors_for(user, task, active)
+    can = workflow.can(task, actors)
+    held = Claim.objects.filter(consultant=user, ended_at__isnull=True).count()
     return {
         "task": task,
         "project": task.project,
@@ -152,7 +155,12 @@ def _task_context(user: User, task: Task, **forms: Any) -> dict[str, Any]:
         **_roles(user, task.project),
         "holds": workflow.TaskActor.CLAIMANT in actors,
         # The steps of the workflow table this person may take now: the buttons offered.
-        "can": workflow.can(task, actors),
+        "can": can,
+        # At the claim limit, the page says so instead of offering a button that would fail.
+        "held": held,
+        "at_claim_limit": can["claim"] and held >= settings.MAX_ACTIVE_CLAIMS,
+        "blocked": task.status == TaskStatus.BLOCKED,
+        "nothing_to_do": not any(can.values()) and not access.is_lead(user, task.project),
         "time_form": forms.get("time_form") or TimeEntryForm(),
         "comment_form": forms.get("comment_form") or CommentForm(),
         "return_form": forms.get("return_form") or ReturnForm(),
@@ -192,8 +200,12 @@ def task_publish(request: HttpRequest, task_pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def task_cancel(request: HttpRequest, task_pk: int) -> HttpResponse:
+    """GET: a page that asks to confirm (no JavaScript needed); POST: the cancellation."""
+    if request.method == "GET":
+        task = access.task_get_for_user(signed_in_user(request), task_pk, lead=True)
+        return render(request, "work/task_cancel_confirm.html", {"task": task})
     return _task_step(
         request,
         task_pk,
@@ -260,7 +272,16 @@ def task_move(request: HttpRequest, task_pk: int, direction: str) -> HttpRespons
     task = access.task_get_for_user(user, task_pk, lead=True)
     if direction not in {"up", "down"}:
         raise Http404
-    services.task_move(lead=user, task=task, direction=-1 if direction == "up" else 1)
+    moved = services.task_move(lead=user, task=task, direction=-1 if direction == "up" else 1)
+    if moved:
+        messages.success(request, _("“%(title)s” moved.") % {"title": task.title})
+    else:
+        edge = (
+            _("“%(title)s” is already at the top of the backlog.")
+            if direction == "up"
+            else _("“%(title)s” is already at the bottom of the backlog.")
+        )
+        messages.info(request, edge % {"title": task.title})
     return redirect("work:board", project_pk=task.project_id)
 
 
@@ -353,25 +374,12 @@ def comment_add(request: HttpRequest, task_pk: int) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_GET
 def team(request: HttpRequest, project_pk: int) -> HttpResponse:
+    """The team: only missions give a place in it; a lead invites a consultant, which becomes a
+    mission request for their firm."""
     user = signed_in_user(request)
     project = access.project_get_for_user(user, project_pk)
-    is_lead = access.is_lead(user, project)
-    form = TeamMemberForm(request.POST or None)
-    if request.method == "POST":
-        if not is_lead:
-            raise Http404
-        if form.is_valid():
-            try:
-                services.team_member_add(
-                    lead=user, project=project, email=form.cleaned_data["email"]
-                )
-            except ValidationError as error:
-                copy_errors(form, error)
-            else:
-                messages.success(request, _("Added to the team."))
-                return redirect("work:team", project_pk=project.pk)
     members = (
         TeamMember.objects.filter(project=project)
         .select_related("user")
@@ -380,8 +388,7 @@ def team(request: HttpRequest, project_pk: int) -> HttpResponse:
     return render(
         request,
         "work/team.html",
-        {"project": project, "form": form, "members": members, **_roles(user, project)},
-        status=400 if form.errors else 200,
+        {"project": project, "form": InviteForm(), "members": members, **_roles(user, project)},
     )
 
 

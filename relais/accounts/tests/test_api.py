@@ -5,7 +5,7 @@ import json
 import pytest
 
 from relais.accounts import services
-from relais.accounts.models import ApiToken
+from relais.accounts.models import ApiToken, AuditEvent
 from relais.accounts.tests.factories import MembershipFactory, OrganisationFactory
 from relais.core.tests.api import Api
 
@@ -149,3 +149,22 @@ def test_patch_me_without_a_token_changes_nothing(client, alice):
     assert response.status_code == 401
     alice.refresh_from_db()
     assert alice.first_name == "Alice"
+
+
+def test_me_export_returns_everything_about_the_user_and_is_audited(client, alice, alice_token):
+    response = client.get("/api/v1/me/export", headers=auth(alice_token))
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["account"]["email"] == "alice@acme.example"
+    assert body["api_tokens"][0]["name"] == "staffing tool"
+    assert "digest" not in body["api_tokens"][0]
+    assert AuditEvent.objects.filter(action="privacy.export", actor=alice).count() == 1
+
+
+def test_me_export_without_a_token_gets_401_and_exports_nothing(client, alice):
+    response = client.get("/api/v1/me/export")
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "unauthenticated"
+    assert not AuditEvent.objects.filter(action="privacy.export").exists()

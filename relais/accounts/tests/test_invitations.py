@@ -5,6 +5,7 @@ import time
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 
@@ -28,7 +29,9 @@ def invite(client, django_capture_on_commit_callbacks):
 
 
 def link_in_last_email() -> str:
-    match = re.search(r"http://testserver(/invitations/[^/\s]+/)", mail.outbox[-1].body)
+    match = re.search(
+        re.escape(settings.SITE_URL) + r"(/invitations/[^/\s]+/)", mail.outbox[-1].body
+    )
     assert match, mail.outbox[-1].body
     return match.group(1)
 

@@ -11,8 +11,15 @@ from relais.accounts.models import Role
 from relais.accounts.tests.factories import MembershipFactory
 from relais.bench import services
 from relais.bench.models import LendingMode
+from relais.bench.tests.loan import REPRESENTATIVE, mentions
 from relais.projects.models import ProjectStatus
 from relais.projects.tests.factories import ProjectFactory
+
+
+@pytest.fixture(autouse=True)
+def _documents_in_a_temporary_folder(settings, tmp_path):
+    """Accepted PDFs are written under a folder of the test's own, never the project's."""
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture
@@ -70,8 +77,8 @@ def on_mission(alice, nadia, dora, on_bench, active_project):
     the agreement, Nadia accepted it for Les Amis, Dora agreed to it."""
     period = on_bench
     mission = services.mission_create(consultant=dora, project=active_project)
-    services.mission_agreement_draw_up(admin=alice, mission=mission)
-    services.mission_beneficiary_accept(admin=nadia, mission=mission)
+    services.mission_agreement_draw_up(admin=alice, mission=mission, mentions=mentions())
+    services.mission_beneficiary_accept(admin=nadia, mission=mission, representative=REPRESENTATIVE)
     services.mission_consent(consultant=dora, mission=mission)
     mission.refresh_from_db()
     return period, mission

@@ -10,6 +10,7 @@ from relais.accounts.models import Invitation
 from relais.accounts.services import api_token_create
 from relais.bench import services
 from relais.bench.models import BenchPeriod, Mission, MissionStatus, Recall
+from relais.bench.tests.loan import REPRESENTATIVE, mentions
 from relais.bench.tests.test_bench import claimed_task
 from relais.core.tests.api import Api, error_code
 from relais.work.models import Handover, TaskStatus
@@ -202,9 +203,32 @@ def test_only_the_firms_admin_invites(client, request, acme, persona, status):
 def awaiting(alice, dora, on_bench, active_project):
     """Dora's mission on Les Amis' project: Acme drew up the agreement, Les Amis must answer."""
     mission = services.mission_create(consultant=dora, project=active_project)
-    services.mission_agreement_draw_up(admin=alice, mission=mission)
+    services.mission_agreement_draw_up(admin=alice, mission=mission, mentions=mentions())
     mission.refresh_from_db()
     return mission
+
+
+def test_the_parties_download_the_accepted_agreement_and_amendment(client, on_mission, nadia):
+    _period, mission = on_mission
+    agreement = Api(client, nadia).get(f"/api/v1/missions/{mission.pk}/agreement.pdf")
+    assert agreement.status_code == 200
+    assert agreement.content.startswith(b"%PDF")
+    amendment = Api(client, nadia).get(f"/api/v1/missions/{mission.pk}/amendment.pdf")
+    assert amendment.status_code == 200
+    assert amendment.content.startswith(b"%PDF")
+
+
+def test_the_field_lead_and_outsiders_get_no_accepted_document(client, on_mission, fabien):
+    _period, mission = on_mission
+    agreement = Api(client, fabien).get(f"/api/v1/missions/{mission.pk}/agreement.pdf")
+    assert agreement.status_code == 404
+    amendment = Api(client, fabien).get(f"/api/v1/missions/{mission.pk}/amendment.pdf")
+    assert amendment.status_code == 404
+
+
+def test_no_amendment_is_served_before_the_consultant_accepts_it(client, awaiting, alice):
+    response = Api(client, alice).get(f"/api/v1/missions/{awaiting.pk}/amendment.pdf")
+    assert response.status_code == 409
 
 
 def mission_status(mission: Mission) -> str:
@@ -221,7 +245,9 @@ def test_the_nonprofit_admin_sees_the_mission_and_others_do_not(client, awaiting
 
 def test_the_nonprofit_admin_accepts_the_mission(client, awaiting, nadia):
     before = mission_status(awaiting)
-    response = Api(client, nadia).post(f"/api/v1/missions/{awaiting.pk}/accept")
+    response = Api(client, nadia).post(
+        f"/api/v1/missions/{awaiting.pk}/accept", {"representative": REPRESENTATIVE}
+    )
     assert response.status_code == 200
     assert response.json()["beneficiary_accepted_at"] is not None
     assert mission_status(awaiting) != before
@@ -231,7 +257,7 @@ def test_the_nonprofit_admin_accepts_the_mission(client, awaiting, nadia):
 def test_only_the_nonprofits_admins_accept_a_mission(client, request, awaiting, persona, status):
     before = mission_status(awaiting)
     response = Api(client, request.getfixturevalue(persona)).post(
-        f"/api/v1/missions/{awaiting.pk}/accept"
+        f"/api/v1/missions/{awaiting.pk}/accept", {"representative": REPRESENTATIVE}
     )
     assert response.status_code == status
     assert mission_status(awaiting) == before
@@ -239,7 +265,9 @@ def test_only_the_nonprofits_admins_accept_a_mission(client, request, awaiting, 
 
 def test_a_refused_mission_cannot_be_accepted_any_more(client, awaiting, nadia):
     services.mission_beneficiary_refuse(admin=nadia, mission=awaiting, reason="Complet")
-    response = Api(client, nadia).post(f"/api/v1/missions/{awaiting.pk}/accept")
+    response = Api(client, nadia).post(
+        f"/api/v1/missions/{awaiting.pk}/accept", {"representative": REPRESENTATIVE}
+    )
     assert response.status_code == 409
     assert error_code(response) == "conflict"
     assert mission_status(awaiting) == MissionStatus.REFUSED
@@ -304,3 +332,86 @@ def test_a_page_number_below_one_is_refused_on_both_lists(client, alice):
     missions = api.get("/api/v1/missions", page=0)
     assert missions.status_code == 422
     assert "page" in missions.json()["error"]["fields"]
+
+
+# --- Terms --------------------------------------------------------------------------------
+
+TERMS = {
+    "mode": "fee",
+    "fee_rate": "1.00",
+    "max_bench_days_per_year": 30,
+    "headcount": 20,
+    "bench_rate": "10",
+    "average_tjm_cents": 700_00,
+    "average_daily_cost_cents": 400_00,
+    "turnover_cents": 2_000_000_00,
+    "preferred_causes": [],
+}
+
+
+def test_the_firm_admin_reads_the_current_terms_and_the_past_ones(client, alice, acme, terms):
+    newer = services.firm_terms_set(
+        admin=alice,
+        firm=acme,
+        mode="sponsorship",
+        fee_rate=0,
+        headcount=120,
+        bench_rate=5,
+        average_tjm_cents=600_00,
+        average_daily_cost_cents=450_00,
+        turnover_cents=20_000_000_00,
+    )
+    response = Api(client, alice).get(f"/api/v1/firms/{acme.pk}/terms")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["current"]["id"] == newer.pk
+    assert body["current"]["mode"] == "sponsorship"
+    assert [v["id"] for v in body["versions"]] == [newer.pk, terms.pk]
+
+
+@pytest.mark.parametrize(("persona", "status"), [("bob", 403), ("charlie", 404)])
+def test_only_the_firms_admin_reads_its_terms(client, request, acme, terms, persona, status):
+    response = Api(client, request.getfixturevalue(persona)).get(f"/api/v1/firms/{acme.pk}/terms")
+    assert response.status_code == status
+    assert "turnover_cents" not in response.content.decode()
+
+
+def test_the_firm_admin_sets_new_terms_by_api(client, alice, acme, terms):
+    body = {**TERMS, "preferred_causes": ["environment-climate"]}
+    response = Api(client, alice).post(f"/api/v1/firms/{acme.pk}/terms", body)
+    assert response.status_code == 201
+    current = acme.terms.first()
+    assert response.json()["id"] == current.pk != terms.pk
+    assert current.average_tjm_cents == 700_00
+    assert current.valid_from == timezone.localdate()
+    assert [c.slug for c in current.preferred_causes.all()] == ["environment-climate"]
+
+
+def test_a_fee_above_the_daily_cost_is_refused_by_api_naming_the_rule(client, alice, acme):
+    # 100 % of a 700 € TJM is a 700 € fee a day, against a 400 € daily cost: a profit.
+    response = Api(client, alice).post(
+        f"/api/v1/firms/{acme.pk}/terms", {**TERMS, "fee_rate": "100"}
+    )
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "invalid"
+    assert "L8241-1" in " ".join(error["fields"]["fee_rate"])
+    assert not acme.terms.exists()
+
+
+def test_an_unknown_cause_is_refused_by_api(client, alice, acme):
+    response = Api(client, alice).post(
+        f"/api/v1/firms/{acme.pk}/terms", {**TERMS, "preferred_causes": ["no-such-cause"]}
+    )
+    assert response.status_code == 422
+    assert "preferred_causes" in response.json()["error"]["fields"]
+    assert not acme.terms.exists()
+
+
+@pytest.mark.parametrize(("persona", "status"), [("bob", 403), ("charlie", 404)])
+def test_only_the_firms_admin_sets_its_terms(client, request, acme, persona, status):
+    response = Api(client, request.getfixturevalue(persona)).post(
+        f"/api/v1/firms/{acme.pk}/terms", TERMS
+    )
+    assert response.status_code == status
+    assert not acme.terms.exists()

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from relais.bench import services
+from relais.bench import documents, services
 from relais.bench.models import (
     BenchPeriod,
     BenchStatus,
@@ -19,6 +19,7 @@ from relais.bench.models import (
     MissionStatus,
     Recall,
 )
+from relais.bench.tests.loan import REPRESENTATIVE, backdate, mentions
 from relais.work import services as work_services
 from relais.work.models import Claim, Handover, TaskStatus, TeamMember
 
@@ -114,12 +115,12 @@ def test_a_mission_starts_only_with_the_three_acceptances(
     mission = services.mission_create(consultant=dora, project=active_project)
     with pytest.raises(services.BenchError):
         services.mission_consent(consultant=dora, mission=mission)
-    services.mission_agreement_draw_up(admin=alice, mission=mission)
+    services.mission_agreement_draw_up(admin=alice, mission=mission, mentions=mentions())
     mission.refresh_from_db()
     assert mission.status == MissionStatus.DRAWN_UP
     with pytest.raises(services.BenchError, match=r"nonprofit|structure"):
         services.mission_consent(consultant=dora, mission=mission)
-    services.mission_beneficiary_accept(admin=nadia, mission=mission)
+    services.mission_beneficiary_accept(admin=nadia, mission=mission, representative=REPRESENTATIVE)
     mission.refresh_from_db()
     assert mission.status == MissionStatus.ACCEPTED
     assert not TeamMember.objects.filter(project=active_project, user=dora).exists()
@@ -154,10 +155,21 @@ def test_the_agreement_pdf_has_the_legal_mentions(client, alice, on_mission):
     assert mission.agreement_number in html
     from django.template.loader import render_to_string
 
-    text = render_to_string("bench/agreement.html", {"mission": mission, "terms": mission.terms})
+    text = render_to_string(
+        "bench/agreement.html",
+        {
+            "mission": mission,
+            "firm": mission.bench_period.firm,
+            "beneficiary": mission.project.nonprofit,
+            "basis": documents.fee_basis(mission),
+        },
+    )
+    # L8241-3 and R8241-2 belong to another scheme (a large firm lending to an SME).
+    assert "L8241-3" not in text
+    assert "R8241-2" not in text
     for mention in (
+        "L8241-1",
         "L8241-2",
-        "R8241-2",
         "trois ans",
         "à tout moment",
         "accord exprès et écrit",
@@ -257,7 +269,7 @@ def test_nothing_accrues_after_the_recall_date(on_mission, alice):
     from relais.bench.selectors import firm_year
 
     period, mission = on_mission
-    Mission.objects.filter(pk=mission.pk).update(start=TODAY() - dt.timedelta(days=30))
+    backdate(mission.pk, TODAY() - dt.timedelta(days=30))
     before = firm_year(period.firm).bench_days
     services.bench_period_recall(
         actor=alice, period=period, effective_date=TODAY() - dt.timedelta(days=20)

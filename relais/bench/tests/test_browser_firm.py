@@ -12,7 +12,8 @@ from playwright.sync_api import expect
 from relais.accounts import services as account_services
 from relais.accounts.models import Organisation, Role
 from relais.accounts.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
-from relais.bench.models import ConsultantProfile
+from relais.bench.models import ConsultantProfile, MissionDocument
+from relais.bench.tests.loan import REPRESENTATIVE, mentions_form
 from relais.core.tests.browser import BROWSER_MARKS, PASSWORD, assert_accessible, link_in_last_email
 from relais.projects.models import ProjectStatus
 from relais.projects.tests.factories import ProjectFactory
@@ -20,6 +21,16 @@ from relais.work import services as work_services
 from relais.work.models import Handover, Task, TaskStatus
 
 pytestmark = BROWSER_MARKS
+# The French label of each mention of the agreement, by field.
+MENTION_LABELS = {
+    "place_of_work": "Lieu de travail",
+    "working_hours": "Horaires de travail",
+    "post_characteristics": "Caractéristiques du poste",
+    "trial_period": "Période d’essai",
+    "firm_representative": "Qui représente l’ESN",
+    "planned_end": "Fin prévue",
+    "cse_informed_on": "Représentants du personnel (CSE) informés le",
+}
 HEADER = "email,first_name,last_name,job_title,tjm,daily_cost,skills,employee_id"
 
 
@@ -128,9 +139,15 @@ def test_a_firm_signs_up_imports_lends_and_recalls(page, browser, live_server, o
     expect(consultant.get_by_text("Mission demandée")).to_be_visible()
     mission_url = consultant.url
 
+    # The firm states every mention of the agreement, then draws it up.
     page.goto(mission_url)
+    for name, value in mentions_form().items():
+        if value:
+            page.get_by_label(re.compile("^" + re.escape(MENTION_LABELS[name]))).fill(value)
     page.get_by_role("button", name="Établir la convention de mise à disposition").click()
     expect(page.get_by_text("La convention de mise à disposition est établie.")).to_be_visible()
+    stored = MissionDocument.objects.get(party="firm")
+    expect(page.get_by_text(stored.sha256)).to_be_visible()
     assert_accessible(page)
     pdf = page.request.get(mission_url + "agreement.pdf")
     assert pdf.headers["content-type"] == "application/pdf"
@@ -147,15 +164,26 @@ def test_a_firm_signs_up_imports_lends_and_recalls(page, browser, live_server, o
     assert_accessible(beneficiary)
     assert beneficiary.request.get(mission_url + "agreement.pdf").ok
     consultant.goto(mission_url)
-    expect(consultant.get_by_role("button", name="Donner mon accord écrit")).to_have_count(0)
+    expect(
+        consultant.get_by_role("button", name="Accepter l’avenant à mon contrat de travail")
+    ).to_have_count(0)
+    beneficiary.get_by_label(re.compile(r"^Qui représente la structure")).fill(REPRESENTATIVE)
     beneficiary.get_by_role("button", name="Accepter la mission").click()
     expect(beneficiary.get_by_text("Mission acceptée.")).to_be_visible()
+    expect(
+        beneficiary.get_by_text(MissionDocument.objects.get(party="beneficiary").sha256)
+    ).to_be_visible()
     assert_accessible(beneficiary)
 
+    # The consultant reads the amendment to their employment contract, then accepts it.
     consultant.goto(mission_url)
-    consultant.get_by_label(re.compile(r"^J’accepte d’être mis·e à disposition")).check()
-    consultant.get_by_role("button", name="Donner mon accord écrit").click()
-    expect(consultant.get_by_text("Votre accord est enregistré")).to_be_visible()
+    assert consultant.request.get(mission_url + "amendment.pdf").ok
+    consultant.get_by_label(re.compile(r"^J’accepte l’avenant à mon contrat de travail")).check()
+    consultant.get_by_role("button", name="Accepter l’avenant à mon contrat de travail").click()
+    expect(consultant.get_by_text("Vous avez accepté l’avenant")).to_be_visible()
+    expect(
+        consultant.get_by_text(MissionDocument.objects.get(kind="amendment").sha256)
+    ).to_be_visible()
     assert_accessible(consultant)
     consultant.goto(f"/tasks/{task.pk}/")
     consultant.get_by_role("button", name="Prendre cette tâche").click()
@@ -166,6 +194,12 @@ def test_a_firm_signs_up_imports_lends_and_recalls(page, browser, live_server, o
     page.goto(firm_url)
     assert_accessible(page)
     page.get_by_role("button", name="Rappeler Prénom3 Nom3").click()
+    # A confirmation page first says what will happen; nothing changes until it is confirmed.
+    expect(page.get_by_role("heading", name="Ce qui va se passer")).to_be_visible()
+    expect(page.get_by_text("Écrire le guide — Carte des jardins")).to_be_visible()
+    assert_accessible(page)
+    assert Task.objects.get(pk=task.pk).status != TaskStatus.READY
+    page.get_by_role("button", name="Confirmer le rappel").click()
     expect(page.get_by_text("est rappelé·e à partir du")).to_be_visible()
     task = Task.objects.get(pk=task.pk)
     assert task.status == TaskStatus.READY

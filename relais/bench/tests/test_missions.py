@@ -17,6 +17,7 @@ from relais.accounts.services import api_token_create
 from relais.accounts.tests.factories import MembershipFactory, OrganisationFactory
 from relais.bench import services
 from relais.bench.models import Mission, MissionStatus
+from relais.bench.tests.loan import REPRESENTATIVE, mentions
 from relais.work.models import TeamMember
 
 pytestmark = pytest.mark.django_db
@@ -30,12 +31,14 @@ def requested(dora, on_bench, active_project):
 
 @pytest.fixture
 def drawn_up(requested, alice):
-    return services.mission_agreement_draw_up(admin=alice, mission=requested)
+    return services.mission_agreement_draw_up(admin=alice, mission=requested, mentions=mentions())
 
 
 @pytest.fixture
 def accepted(drawn_up, nadia):
-    return services.mission_beneficiary_accept(admin=nadia, mission=drawn_up)
+    return services.mission_beneficiary_accept(
+        admin=nadia, mission=drawn_up, representative=REPRESENTATIVE
+    )
 
 
 @pytest.fixture
@@ -159,9 +162,17 @@ def test_each_step_tells_the_next_person(
 
     mission, told = step(lambda: services.mission_create(consultant=dora, project=active_project))
     assert told == [alice.email]
-    _m, told = step(lambda: services.mission_agreement_draw_up(admin=alice, mission=mission))
+    _m, told = step(
+        lambda: services.mission_agreement_draw_up(
+            admin=alice, mission=mission, mentions=mentions()
+        )
+    )
     assert told == [nadia.email]
-    _m, told = step(lambda: services.mission_beneficiary_accept(admin=nadia, mission=mission))
+    _m, told = step(
+        lambda: services.mission_beneficiary_accept(
+            admin=nadia, mission=mission, representative=REPRESENTATIVE
+        )
+    )
     assert told == [dora.email]
     _m, told = step(lambda: services.mission_consent(consultant=dora, mission=mission))
     assert told == sorted([dora.email, fabien.email])
@@ -191,7 +202,9 @@ def test_a_refusal_tells_the_consultant_and_the_firm_why(
     with pytest.raises(services.BenchError):
         services.mission_consent(consultant=dora, mission=drawn_up)
     with pytest.raises(services.BenchError):
-        services.mission_beneficiary_accept(admin=nadia, mission=drawn_up)
+        services.mission_beneficiary_accept(
+            admin=nadia, mission=drawn_up, representative=REPRESENTATIVE
+        )
     assert not on_team(dora, active_project)
 
 
@@ -210,7 +223,7 @@ def test_a_refusal_needs_a_reason_and_changes_nothing_without_one(drawn_up, nadi
 def test_only_the_firms_admin_draws_up_the_agreement(requested, bob, charlie, nadia, dora):
     for person in (bob, charlie, nadia, dora):
         with pytest.raises(PermissionDenied):
-            services.mission_agreement_draw_up(admin=person, mission=requested)
+            services.mission_agreement_draw_up(admin=person, mission=requested, mentions=mentions())
     requested.refresh_from_db()
     assert requested.agreement_generated_at is None
 
@@ -220,7 +233,9 @@ def test_only_an_admin_of_the_projects_nonprofit_accepts_or_refuses(
 ):
     for person in (alice, fabien, dora, charlie, other_nonprofit_admin):
         with pytest.raises(PermissionDenied):
-            services.mission_beneficiary_accept(admin=person, mission=drawn_up)
+            services.mission_beneficiary_accept(
+                admin=person, mission=drawn_up, representative=REPRESENTATIVE
+            )
         with pytest.raises(PermissionDenied):
             services.mission_beneficiary_refuse(admin=person, mission=drawn_up, reason="Non")
     drawn_up.refresh_from_db()
@@ -238,7 +253,9 @@ def test_only_the_consultant_gives_their_agreement(accepted, alice, nadia, bob):
 
 def test_the_nonprofit_cannot_accept_before_the_agreement_exists(requested, nadia):
     with pytest.raises(services.BenchError):
-        services.mission_beneficiary_accept(admin=nadia, mission=requested)
+        services.mission_beneficiary_accept(
+            admin=nadia, mission=requested, representative=REPRESENTATIVE
+        )
     requested.refresh_from_db()
     assert requested.beneficiary_accepted_at is None
 
@@ -259,17 +276,24 @@ def test_the_consultant_joins_the_team_only_when_the_mission_starts(
     assert member.added_by == nadia
 
 
-def test_a_mission_agreed_before_the_three_acceptances_starts_when_the_nonprofit_accepts(
+def test_a_mission_agreed_before_the_amendment_existed_waits_for_the_amendments_acceptance(
     drawn_up, dora, nadia, active_project
 ):
-    """Missions the migration sent back to the nonprofit keep the consultant's consent."""
+    """A consent given before the amendment existed was to no amendment: once the nonprofit
+    accepts, the consultant must still accept the amendment before the mission starts."""
     from django.utils import timezone
 
     Mission.objects.filter(pk=drawn_up.pk).update(consultant_agreed_at=timezone.now())
+    services.mission_beneficiary_accept(
+        admin=nadia, mission=drawn_up, representative=REPRESENTATIVE
+    )
+    drawn_up.refresh_from_db()
+    assert drawn_up.status == MissionStatus.ACCEPTED
     assert not on_team(dora, active_project)
-    services.mission_beneficiary_accept(admin=nadia, mission=drawn_up)
+    services.mission_consent(consultant=dora, mission=drawn_up)
     drawn_up.refresh_from_db()
     assert drawn_up.status == MissionStatus.ACTIVE
+    assert drawn_up.documents.filter(kind="amendment", party="consultant").exists()
     assert on_team(dora, active_project)
 
 
@@ -351,9 +375,13 @@ def test_the_nonprofit_accepts_and_refuses_from_the_mission_page(
     drawn_up.refresh_from_db()
     assert drawn_up.status == MissionStatus.DRAWN_UP
     accept_url = reverse("bench:mission_accept", kwargs={"mission_pk": drawn_up.pk})
-    assert client.post(accept_url).status_code == 302
+    assert client.post(accept_url).status_code == 400  # who represents the nonprofit?
+    drawn_up.refresh_from_db()
+    assert drawn_up.status == MissionStatus.DRAWN_UP
+    assert client.post(accept_url, {"representative": REPRESENTATIVE}).status_code == 302
     drawn_up.refresh_from_db()
     assert drawn_up.status == MissionStatus.ACCEPTED
+    assert drawn_up.beneficiary_representative == REPRESENTATIVE
     assert not on_team(dora, active_project)
 
 
@@ -388,9 +416,11 @@ def _post(client, url, user, body=None):
 
 def test_the_nonprofit_accepts_by_api(client, drawn_up, nadia, alice, charlie):
     url = f"/api/v1/missions/{drawn_up.pk}/accept"
-    assert _post(client, url, alice).status_code == 403
-    assert _post(client, url, charlie).status_code == 404
-    response = _post(client, url, nadia)
+    body = {"representative": REPRESENTATIVE}
+    assert _post(client, url, alice, body).status_code == 403
+    assert _post(client, url, charlie, body).status_code == 404
+    assert _post(client, url, nadia).status_code == 422  # who represents the nonprofit?
+    response = _post(client, url, nadia, body)
     assert response.status_code == 200
     assert response.json()["status"] == "accepted"
     again = _post(client, f"/api/v1/missions/{drawn_up.pk}/refuse", nadia, {"reason": "Non"})
@@ -408,7 +438,9 @@ def test_the_nonprofit_refuses_by_api_with_a_reason(client, drawn_up, nadia):
 
 
 def test_accepting_before_the_agreement_is_a_conflict_by_api(client, requested, nadia):
-    response = _post(client, f"/api/v1/missions/{requested.pk}/accept", nadia)
+    response = _post(
+        client, f"/api/v1/missions/{requested.pk}/accept", nadia, {"representative": "N. D."}
+    )
     assert response.status_code == 409
     requested.refresh_from_db()
     assert requested.beneficiary_accepted_at is None

@@ -54,7 +54,8 @@ def test_the_fee_is_rate_times_tjm_per_day():
 
 
 def test_a_fee_estimate_by_hand(y2026):
-    # 100 consultants × 218 days × 5 % = 1 090 days; × 500 € × 1 % = 5 450 € a year.
+    # 2026 has 252 working days (261 weekdays, 9 public holidays on weekdays).
+    # 100 consultants × 252 days × 5 % = 1 260 days; × 500 € × 1 % = 6 300 € a year.
     result = estimate(
         mode=LendingMode.FEE,
         headcount=100,
@@ -65,16 +66,16 @@ def test_a_fee_estimate_by_hand(y2026):
         fee_rate=Decimal(1),
         year=y2026,
     )
-    assert result.bench_days == 1090
-    assert result.fee_cents == 5_450_00
-    assert result.yearly_cents == 5_450_00
-    assert result.monthly_cents == 454_17
-    assert result.value_at_tjm_cents == 545_000_00
+    assert result.bench_days == 1260
+    assert result.fee_cents == 6_300_00
+    assert result.yearly_cents == 6_300_00
+    assert result.monthly_cents == 525_00
+    assert result.value_at_tjm_cents == 630_000_00
 
 
 def test_a_sponsorship_estimate_by_hand_with_the_turnover_cap(y2026):
-    # 1 090 days × 400 € = 436 000 € given; counted up to max(20 000, 0.5 % × 10 M€ = 50 000);
-    # reduction 60 % × 50 000 = 30 000 €; 386 000 € carried over.
+    # 1 260 days × 400 € = 504 000 € given; counted up to max(20 000, 0.5 % × 10 M€ = 50 000);
+    # reduction 60 % × 50 000 = 30 000 €; 454 000 € carried over.
     result = estimate(
         mode=LendingMode.SPONSORSHIP,
         headcount=100,
@@ -85,10 +86,10 @@ def test_a_sponsorship_estimate_by_hand_with_the_turnover_cap(y2026):
         fee_rate=Decimal(0),
         year=y2026,
     )
-    assert result.valuation_cents == 436_000_00
+    assert result.valuation_cents == 504_000_00
     assert result.reduction.limit_cents == 50_000_00
     assert result.reduction.reduction_cents == 30_000_00
-    assert result.reduction.carried_over_cents == 386_000_00
+    assert result.reduction.carried_over_cents == 454_000_00
     assert result.monthly_cents == 2_500_00
 
 
@@ -107,13 +108,14 @@ def test_donations_above_2_million_get_40_percent(y2026):
 
 
 def test_the_salary_counted_is_capped_at_three_pass(y2026):
-    # Daily gross cap: 3 × 48 060 € / 218 = 661.38 €; loaded with 45 % charges: 959.00 €.
-    assert capped_daily_cost(1_500_00, y2026) == 959_00
+    # Daily gross cap: 3 × 48 060 € / 252 working days of 2026 = 572.14 €; loaded with 45 %
+    # charges: 572.142857 × 1.45 = 829.61 €.
+    assert capped_daily_cost(1_500_00, y2026) == 829_61
     # Below the cap, the loaded cost counts in full.
     assert capped_daily_cost(400_00, y2026) == 400_00
 
 
 def test_the_cap_follows_the_year(y2026):
     y2025 = TaxYear.objects.get(year=2025)
-    # 3 × 47 100 € / 218 = 648.17 € of gross a day; × 1.45 = 939.84 €
-    assert capped_daily_cost(1_500_00, y2025) == 939_84
+    # 3 × 47 100 € / 251 working days of 2025 = 562.95 € of gross a day; × 1.45 = 816.27 €
+    assert capped_daily_cost(1_500_00, y2025) == 816_27

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from relais.accounts.models import Organisation, User
 from relais.bench.models import Mission, MissionStatus
+from relais.bench.tests.loan import REPRESENTATIVE, mentions_form
 from relais.work import services as work_services
 from relais.work.models import TeamMember
 
@@ -152,7 +153,7 @@ def test_a_self_made_firm_cannot_lend_itself_into_a_private_workspace(
     go("post", join_url)
     mission = Mission.objects.get(consultant=attacker, project=project)
     mission_url = reverse("bench:mission", kwargs={"mission_pk": mission.pk})
-    go("post", reverse("bench:agreement", kwargs={"mission_pk": mission.pk}))
+    go("post", reverse("bench:agreement", kwargs={"mission_pk": mission.pk}), mentions_form())
     go("post", reverse("bench:consent", kwargs={"mission_pk": mission.pk}), {"agree": "yes"})
     mission.refresh_from_db()
     assert mission.status == MissionStatus.DRAWN_UP
@@ -170,7 +171,7 @@ def test_a_self_made_firm_cannot_lend_itself_into_a_private_workspace(
     beneficiary.force_login(nadia)
     assert mission_url in beneficiary.get(reverse("site:dashboard")).content.decode()
     assert beneficiary.get(mission_url).status_code == 200
-    go("post", accept_url, c=beneficiary)
+    go("post", accept_url, {"representative": REPRESENTATIVE}, c=beneficiary)
     shut_out(client, attacker, project, task, page)
 
     # 3. Only once the consultant agrees after the nonprofit does is the workspace open.

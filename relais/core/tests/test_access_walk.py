@@ -30,9 +30,20 @@ from relais.accounts import services
 from relais.accounts.models import ApiToken, Invitation, Membership, Organisation, Role, User
 from relais.accounts.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 from relais.bench import services as bench_services
-from relais.bench.models import BenchPeriod, ConsultantProfile, FirmTerms, Mission, Recall
+from relais.bench.models import (
+    Absence,
+    BenchPeriod,
+    ConsultantProfile,
+    FirmFiscalYear,
+    FirmTerms,
+    Mission,
+    Recall,
+)
+from relais.bench.tests.helpers import mission_started
+from relais.bench.tests.loan import mentions
 from relais.projects.models import Diagnosis, Project, ProjectImage, ProjectStatus
 from relais.projects.tests.factories import ProjectFactory
+from relais.site.models import LegalPage
 from relais.work import services as work_services
 from relais.work.models import (
     Claim,
@@ -132,6 +143,7 @@ def victims(alice, bob, acme, nadia, fabien, les_amis):
         "mission_pk": [mission.pk],
         "mission_id": [mission.pk],
         "firm_id": [acme.pk],
+        "profile_pk": [ConsultantProfile.objects.get(user=period.consultant).pk],
         "project_pk": [draft.pk, work["project"].pk],
         "project_id": [draft.pk, work["project"].pk],
         "task_pk": [work["task"].pk],
@@ -150,7 +162,8 @@ def victims(alice, bob, acme, nadia, fabien, les_amis):
         "token_pk": [token.pk],
         "object_id": [acme.pk, alice.pk],
         "id": [alice.pk],
-        "kind": ["firm", "nonprofit"],
+        "kind": ["firm", "nonprofit", "privacy"],
+        "language": ["fr"],
         # A real invitation link is a capability meant for its holder: see test_invitations.
         "token": ["not-a-real-token"],
         # A welcome link for Alice: an outsider must not get a password form out of a guess.
@@ -169,7 +182,9 @@ def work_fixture(lead):
         nonprofit=nonprofit, field_lead=lead, status=ProjectStatus.ACTIVE, title="Projet actif"
     )
     member = MembershipFactory(role=Role.CONSULTANT, user__email="dora.team@esn.example").user
-    team_member = work_services.team_member_add(lead=lead, project=project, email=member.email)
+    # A place in the team comes only with an active mission (no work without a mission).
+    mission_started(member, project)
+    team_member = TeamMember.objects.get(project=project, user=member)
     task = work_services.task_create(
         lead=lead,
         project=project,
@@ -220,7 +235,7 @@ def bench_fixture(alice, acme, project):
         admin=alice, firm=acme, consultant=dora, start=dt.date.today() - dt.timedelta(days=3)
     )
     mission = bench_services.mission_create(consultant=dora, project=project)
-    bench_services.mission_agreement_draw_up(admin=alice, mission=mission)
+    bench_services.mission_agreement_draw_up(admin=alice, mission=mission, mentions=mentions())
     return period, mission
 
 
@@ -258,8 +273,24 @@ def fingerprint() -> tuple[object, ...]:
         ),
         Recall.objects.count(),
         FirmTerms.objects.count(),
-        ConsultantProfile.objects.count(),
+        sorted(
+            ConsultantProfile.objects.values_list(
+                "pk", "daily_gross_salary_cents", "daily_cost_cents", "daily_expenses_cents"
+            )
+        ),
+        Absence.objects.count(),
+        sorted(FirmFiscalYear.objects.values_list("pk", "turnover_cents", "other_gifts_cents")),
+        sorted(
+            Organisation.objects.values_list(
+                "pk",
+                "sponsorship_evidence",
+                "sponsorship_eligible_at",
+                "fiscal_year_end_month",
+                "fiscal_year_end_day",
+            )
+        ),
         Comment.objects.count(),
+        sorted(LegalPage.objects.values_list("pk", "kind", "language", "body")),
     )
 
 
@@ -343,6 +374,16 @@ BODIES: dict[str, Body] = {
     "POST /api/v1/bench-periods/{}/recall": lambda v, person: {"effective_date": _today()},
     "POST /api/v1/firms/{}/roster/invitations": lambda v, person: {"email": "eve@pirate.example"},
     "POST /api/v1/missions/{}/refuse": lambda v, person: {"reason": "Refus pirate"},
+    "POST /api/v1/missions/{}/accept": lambda v, person: {"representative": "Pirate, président"},
+    "POST /api/v1/firms/{}/terms": lambda v, person: {
+        "mode": "fee",
+        "fee_rate": "1",
+        "headcount": 10,
+        "bench_rate": "5",
+        "average_tjm_cents": 500_00,
+        "average_daily_cost_cents": 400_00,
+        "turnover_cents": 1_000_000_00,
+    },
 }
 
 # Writes on the caller's own data: an outsider may make them (with the body above, a no-op).

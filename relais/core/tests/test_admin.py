@@ -28,7 +28,7 @@ from relais.bench.models import (
 )
 from relais.core.tests.test_access_walk import victims  # noqa: F401 (a fixture)
 from relais.projects.models import Diagnosis, Project, ProjectImage
-from relais.site.models import PeriodicSchedule, WorkerHeartbeat
+from relais.site.models import LegalPage, PeriodicSchedule, WorkerHeartbeat
 from relais.work import services as work_services
 from relais.work.models import (
     Claim,
@@ -67,6 +67,7 @@ READ_ONLY = {
     ConsultantProfile: _all_fields(ConsultantProfile),
     WorkerHeartbeat: _all_fields(WorkerHeartbeat),
     PeriodicSchedule: _all_fields(PeriodicSchedule),
+    LegalPage: _all_fields(LegalPage),
 }
 
 # Where a delete would break an invariant, the admin offers none.
@@ -80,7 +81,7 @@ def _is_input(html: str, field: str) -> bool:
 @pytest.fixture
 def world(victims, operator_staff, acme, alice):  # noqa: F811 (the imported fixture)
     """One object of every model the admin shows."""
-    period = BenchPeriod.objects.get()
+    period = BenchPeriod.objects.get(firm=acme)  # the other one is the work fixture's mission
     bench_services.bench_period_recall(
         actor=alice, period=period, effective_date=timezone.localdate() + dt.timedelta(days=10)
     )
@@ -91,6 +92,9 @@ def world(victims, operator_staff, acme, alice):  # noqa: F811 (the imported fix
         worker_id="w1", pid=1, hostname="relais", started_at=now, seen_at=now
     )
     PeriodicSchedule.objects.create(name="claims_lapse", armed_at=now)
+    LegalPage.objects.create(
+        kind="legal", language="fr", body="Éditeur : Relais.", updated_by=operator_staff
+    )
     DBTaskResult.objects.create(
         id=uuid.uuid4(),
         args_kwargs={"args": [], "kwargs": {}},

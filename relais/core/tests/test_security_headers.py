@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 TEMPLATES = sorted(Path(__file__).resolve().parents[2].glob("*/templates/**/*.html"))
 # Rendered to PDF by WeasyPrint on the server, never served to a browser.
-PDF_TEMPLATES = {"bench/agreement.html"}
+PDF_TEMPLATES = {"bench/agreement.html", "bench/amendment.html"}
 
 
 def _policy(response) -> dict[str, list[str]]:

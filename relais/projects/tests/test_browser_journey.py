@@ -123,7 +123,9 @@ def test_a_nonprofit_takes_the_diagnosis_proposes_answers_changes_and_is_accepte
 
     # The nonprofit reads the comment and answers.
     page.reload()
-    expect(page.get_by_text("Précisez le découpage en tâches.")).to_be_visible()
+    # The request stands in the overview (and again in the history below).
+    overview = page.get_by_role("region", name="Vue d’ensemble")
+    expect(overview.get_by_text("Précisez le découpage en tâches.")).to_be_visible()
     page.get_by_label("Votre réponse à l’examen (facultatif)").fill("Voici 40 tâches de 2 jours.")
     page.get_by_role("button", name="Soumettre à nouveau").click()
     expect(page.get_by_text("Le projet est maintenant « Soumis ».")).to_be_visible()
@@ -132,7 +134,9 @@ def test_a_nonprofit_takes_the_diagnosis_proposes_answers_changes_and_is_accepte
     reviewer.goto("/review/")
     reviewer.get_by_role("link", name="Carte des jardins du canal").click()
     expect(reviewer.get_by_text("Voici 40 tâches de 2 jours.")).to_be_visible()
-    reviewer.get_by_label(re.compile("Au moins une année-personne")).check()
+    expect(reviewer.get_by_label(re.compile("Au moins une année-personne"))).to_be_visible()
+    for box in reviewer.locator("form input[type=checkbox]").all():
+        box.check()  # every point of the checklist is met: staff accept only then
     reviewer.get_by_label("Accepter").check()
     reviewer.get_by_role("button", name="Enregistrer la décision").click()
     page.reload()

@@ -143,3 +143,11 @@ def test_a_diagnosis_of_a_nonprofit_is_private_to_it(client, nadia, les_amis, ch
     response = client.post(reverse("projects:diagnosis"), GOOD)
     client.force_login(charlie)
     assert client.get(response["Location"]).status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("hours", [169, 61])
+def test_a_week_of_more_hours_than_a_field_lead_can_give_is_refused(client, hours):
+    response = client.post(reverse("projects:diagnosis"), {**GOOD, "field_lead_hours": hours})
+    assert response.status_code in (200, 400)
+    assert "field_lead_hours" in response.context["form"].errors

@@ -260,3 +260,14 @@ def test_the_public_page_shows_the_tasks_done(client, les_amis, fabien):
         reverse("projects:project_detail", kwargs={"project_pk": project.pk})
     ).content.decode()
     assert "1 tâche terminée sur 3" in body
+
+
+def test_a_visitor_on_a_public_project_is_offered_a_next_step(client, les_amis):
+    from relais.projects.tests.factories import ProjectFactory
+
+    project = ProjectFactory(nonprofit=les_amis, status=S.ACTIVE)
+    page = client.get(reverse("projects:project_detail", kwargs={"project_pk": project.pk}))
+    text = page.content.decode()
+    assert reverse("account_signup") in text
+    assert reverse("projects:diagnosis") in text
+    assert reverse("bench:estimate") in text

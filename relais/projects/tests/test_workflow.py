@@ -8,14 +8,23 @@ from django.urls import reverse
 from relais.projects import services
 from relais.projects.models import ProjectEvent
 from relais.projects.models import ProjectStatus as S
-from relais.projects.workflow import TRANSITIONS
+from relais.projects.workflow import REVIEW_CHECKLIST, TRANSITIONS
 
 pytestmark = pytest.mark.django_db
 
 
+FULL_CHECKLIST = {key: True for key, _label in REVIEW_CHECKLIST}
+
+
 def move(project, actor, *targets, comment="Merci de préciser."):
     for target in targets:
-        services.project_transition(project=project, actor=actor, target=target, comment=comment)
+        services.project_transition(
+            project=project,
+            actor=actor,
+            target=target,
+            comment=comment,
+            checklist=FULL_CHECKLIST if target == S.ACCEPTED else None,
+        )
     project.refresh_from_db()
     return project
 
@@ -121,12 +130,15 @@ def test_the_review_page_records_the_checklist_and_the_comment(
     client.force_login(operator_staff)
     response = client.post(
         reverse("projects:review", kwargs={"project_pk": draft.pk}),
-        {"decision": S.ACCEPTED, "check_size": "on", "check_field_lead": "on", "comment": "Bravo"},
+        {
+            "decision": S.ACCEPTED,
+            "comment": "Bravo",
+            **{f"check_{key}": "on" for key in FULL_CHECKLIST},
+        },
     )
     assert response.status_code == 302
     event = ProjectEvent.objects.get(to_status=S.ACCEPTED)
-    assert event.checklist["size"] is True
-    assert event.checklist["technology"] is False
+    assert event.checklist == FULL_CHECKLIST
     assert event.comment == "Bravo"
     client.force_login(nadia)
     workspace = client.get(reverse("projects:workspace", kwargs={"project_pk": draft.pk}))
@@ -152,3 +164,37 @@ def test_a_refused_step_from_the_workspace_gets_a_french_message(client, draft, 
     assert "Indiquez le ou la référent·e terrain avant de soumettre" in response.content.decode()
     draft.refresh_from_db()
     assert draft.status == S.DRAFT
+
+
+def test_staff_cannot_accept_with_a_box_unticked(client, draft, nadia, operator_staff):
+    move(draft, nadia, S.SUBMITTED)
+    client.force_login(operator_staff)
+    response = client.post(
+        reverse("projects:review", kwargs={"project_pk": draft.pk}),
+        {"decision": S.ACCEPTED, "check_size": "on", "check_field_lead": "on", "comment": "Ok"},
+    )
+    assert response.status_code == 400
+    refusal = "N’acceptez qu’un projet qui remplit chaque point de la liste de contrôle"
+    assert refusal in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == S.SUBMITTED
+    assert not ProjectEvent.objects.filter(to_status=S.ACCEPTED).exists()
+
+
+def test_the_nonprofit_never_sees_an_unticked_box_as_a_red_cross(
+    client, draft, nadia, operator_staff
+):
+    move(draft, nadia, S.SUBMITTED)
+    services.project_transition(
+        project=draft,
+        actor=operator_staff,
+        target=S.CHANGES_REQUESTED,
+        comment="Précisez le découpage.",
+        checklist={"size": True, "splittable": False},
+    )
+    client.force_login(nadia)
+    page = client.get(reverse("projects:workspace", kwargs={"project_pk": draft.pk}))
+    text = page.content.decode()
+    assert "✗" not in text
+    # The change request stands next to the next steps, before the history.
+    assert text.index("Précisez le découpage.") < text.index('id="history"')

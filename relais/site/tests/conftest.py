@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from relais.accounts.models import Role
 from relais.accounts.tests.factories import MembershipFactory
+from relais.bench.tests.helpers import mission_started
 from relais.projects.models import ProjectStatus
 from relais.projects.tests.factories import ProjectFactory
 from relais.work import services
@@ -27,7 +28,7 @@ def idle_claim(les_amis, fabien) -> Claim:
     """Ana's claim on a task of Les Amis, without activity for ten days: it should lapse."""
     project = ProjectFactory(nonprofit=les_amis, field_lead=fabien, status=ProjectStatus.ACTIVE)
     ana = MembershipFactory(role=Role.CONSULTANT, user__email="ana@esn.example").user
-    services.team_member_add(lead=fabien, project=project, email=ana.email)
+    mission_started(ana, project)
     task = services.task_create(
         lead=fabien,
         project=project,

@@ -6,6 +6,7 @@ import pytest
 
 from relais.accounts.models import Role
 from relais.accounts.tests.factories import MembershipFactory
+from relais.bench.tests.helpers import mission_started
 from relais.projects.models import ProjectStatus
 from relais.projects.tests.factories import ProjectFactory
 from relais.work import services
@@ -25,16 +26,17 @@ def consultant(email):
 
 @pytest.fixture
 def ana(project, fabien):
-    """A consultant of the project's team."""
+    """A consultant of the project's team: on an active mission on it (no work without one)."""
     user = consultant("ana@esn.example")
-    services.team_member_add(lead=fabien, project=project, email=user.email)
+    mission_started(user, project)
     return user
 
 
 @pytest.fixture
 def ben(project, fabien):
+    """Another consultant on an active mission on the project."""
     user = consultant("ben@esn.example")
-    services.team_member_add(lead=fabien, project=project, email=user.email)
+    mission_started(user, project)
     return user
 
 

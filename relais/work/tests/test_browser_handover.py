@@ -8,10 +8,10 @@ from playwright.sync_api import expect
 
 from relais.accounts.models import Role
 from relais.accounts.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+from relais.bench.tests.helpers import mission_started
 from relais.core.tests.browser import BROWSER_MARKS, assert_accessible
 from relais.projects.models import ProjectStatus
 from relais.projects.tests.factories import ProjectFactory
-from relais.work import services
 from relais.work.models import Task, TaskStatus
 
 pytestmark = BROWSER_MARKS
@@ -44,7 +44,7 @@ def test_a_task_changes_hands_through_a_handover_and_unblocks_the_next(browser, 
         role=Role.CONSULTANT, user__email="basile@esn.example", user__first_name="Basile"
     ).user
     for consultant in (anna, basile):
-        services.team_member_add(lead=lead, project=project, email=consultant.email)
+        mission_started(consultant, project)
 
     # The field lead writes two tasks, the second depending on the first.
     leader = signed_in(browser, live_server, lead.email)

@@ -89,14 +89,18 @@ def test_time_cannot_be_logged_on_someone_elses_claim(client, make_task, ana, be
     assert not TimeEntry.objects.exists()
 
 
-def test_a_day_never_holds_more_than_24_logged_hours(make_task, ana):
+def test_a_day_never_holds_more_than_10_logged_hours(make_task, ana):
+    """Code du travail L3121-18: at most 10 hours of work a day, across all one's tasks."""
     a, b = make_task("A"), make_task("B")
     services.task_claim(consultant=ana, task=a)
     services.task_claim(consultant=ana, task=b)
     today = timezone.localdate()
-    services.time_log(consultant=ana, task=a, date=today, hours=Decimal(20))
-    with pytest.raises(ValidationError):
-        services.time_log(consultant=ana, task=b, date=today, hours=Decimal(5))
+    services.time_log(consultant=ana, task=a, date=today, hours=Decimal(7))
+    services.time_log(consultant=ana, task=b, date=today, hours=Decimal(3))
+    with pytest.raises(ValidationError) as refused:
+        services.time_log(consultant=ana, task=b, date=today, hours=Decimal("0.5"))
+    assert "L3121-18" in " ".join(refused.value.messages)
+    assert sum(TimeEntry.objects.filter(date=today).values_list("hours", flat=True)) == 10
 
 
 def test_releasing_needs_a_handover_and_the_next_consultant_sees_it_first(

@@ -11,6 +11,7 @@ from django.db import connection
 
 from relais.accounts.models import Role
 from relais.accounts.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+from relais.bench.tests.helpers import mission_started
 from relais.projects.models import ProjectStatus
 from relais.projects.tests.factories import ProjectFactory
 from relais.work import services
@@ -63,7 +64,7 @@ def test_of_twenty_simultaneous_claims_exactly_one_wins():
     consultants = []
     for n in range(20):
         user = MembershipFactory(role=Role.CONSULTANT, user__email=f"c{n}@esn.example").user
-        services.team_member_add(lead=lead, project=project, email=user.email)
+        mission_started(user, project)
         consultants.append(user)
 
     results = run_together(
@@ -87,7 +88,7 @@ def test_simultaneous_claims_by_one_consultant_respect_the_limit(settings):
     MembershipFactory(user=lead, organisation=nonprofit, role=Role.FIELD_LEAD)
     project = ProjectFactory(nonprofit=nonprofit, field_lead=lead, status=ProjectStatus.ACTIVE)
     consultant = MembershipFactory(role=Role.CONSULTANT, user__email="solo@esn.example").user
-    services.team_member_add(lead=lead, project=project, email=consultant.email)
+    mission_started(consultant, project)
     tasks = []
     for n in range(6):
         task = services.task_create(
@@ -103,3 +104,52 @@ def test_simultaneous_claims_by_one_consultant_respect_the_limit(settings):
     run_together([lambda t=t: services.task_claim(consultant=consultant, task=t) for t in tasks])
 
     assert Claim.objects.filter(consultant=consultant, ended_at__isnull=True).count() == 2
+
+
+@pytest.mark.parametrize("round_", range(5))
+def test_a_recall_applied_while_the_consultant_claims_another_task_leaves_no_active_claim(round_):
+    """recall_apply takes the consultant's row lock that task_claim takes, and a claim checks the
+    mission under that lock: whichever runs first, no claim survives the recall."""
+    from relais.bench import services as bench_services
+    from relais.bench.models import BenchPeriod, MissionStatus
+
+    lead = UserFactory(email=f"lead-recall{round_}@amis.example")
+    nonprofit = OrganisationFactory(kind="nonprofit", siren="", rna=f"W75333333{round_}")
+    MembershipFactory(user=lead, organisation=nonprofit, role=Role.FIELD_LEAD)
+    project = ProjectFactory(nonprofit=nonprofit, field_lead=lead, status=ProjectStatus.ACTIVE)
+    consultant = MembershipFactory(
+        role=Role.CONSULTANT, user__email=f"rappel{round_}@esn.example"
+    ).user
+    mission = mission_started(consultant, project)
+    tasks = []
+    for title in ("Tenue", "Convoitée"):
+        task = services.task_create(
+            lead=lead,
+            project=project,
+            title=title,
+            brief="b",
+            acceptance_criteria="c",
+            estimate_hours=Decimal(2),
+        )
+        tasks.append(services.task_publish(lead=lead, task=task))
+    held, wanted = tasks
+    services.task_claim(consultant=consultant, task=held)
+    period = BenchPeriod.objects.get(pk=mission.bench_period_id)
+    admin = period.firm.memberships.get(role=Role.FIRM_ADMIN).user
+
+    results = run_together(
+        [
+            lambda: bench_services.bench_period_recall(actor=admin, period=period),
+            lambda: services.task_claim(consultant=consultant, task=wanted),
+        ]
+    )
+
+    assert not any(
+        isinstance(r, Exception) and not isinstance(r, services.WorkError) for r in results
+    )
+    assert not Claim.objects.filter(consultant=consultant, ended_at__isnull=True).exists()
+    mission.refresh_from_db()
+    assert mission.status == MissionStatus.ENDED
+    for task in tasks:
+        task.refresh_from_db()
+        assert task.status == TaskStatus.READY

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from relais.accounts.models import Role
 from relais.accounts.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+from relais.bench.tests.helpers import mission_started
 from relais.projects.models import ProjectStatus
 from relais.projects.tests.factories import ProjectFactory
 from relais.work import services
@@ -53,10 +54,11 @@ def test_ten_pages_created_at_once_with_one_title_all_get_their_own_address():
     assert "acces-au-serveur" in slugs
 
 
-def test_two_thirteen_hour_entries_for_one_day_cannot_both_be_stored():
+def test_two_six_hour_entries_for_one_day_cannot_both_be_stored():
+    """At most 10 hours of work a day (L3121-18), even when both entries arrive together."""
     lead, project = active_project("lead-hours@amis.example", "W754444444")
     consultant = MembershipFactory(role=Role.CONSULTANT, user__email="hours@esn.example").user
-    services.team_member_add(lead=lead, project=project, email=consultant.email)
+    mission_started(consultant, project)
     tasks = []
     for n in range(2):
         task = services.task_create(
@@ -75,7 +77,7 @@ def test_two_thirteen_hour_entries_for_one_day_cannot_both_be_stored():
     results = run_together(
         [
             lambda t=t: services.time_log(
-                consultant=consultant, task=t, date=today, hours=Decimal(13)
+                consultant=consultant, task=t, date=today, hours=Decimal(6)
             )
             for t in tasks
         ]
@@ -85,6 +87,6 @@ def test_two_thirteen_hour_entries_for_one_day_cannot_both_be_stored():
     refused = [r for r in results if isinstance(r, ValidationError)]
     assert len(stored) == 1
     assert len(refused) == 1
-    assert "24" in " ".join(refused[0].messages)
+    assert "10" in " ".join(refused[0].messages)
     logged = TimeEntry.objects.filter(claim__consultant=consultant, date=today)
-    assert sum(e.hours for e in logged) == Decimal(13)
+    assert sum(e.hours for e in logged) == Decimal(6)

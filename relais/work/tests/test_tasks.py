@@ -150,7 +150,7 @@ def test_next_task_for_me_prefers_the_consultants_skills_then_priority(make_task
     python = Skill.objects.get(slug="python")
     make_task("Urgent mais sans rapport", priority=Priority.HIGH)
     matching = make_task("Script Python", skills=[python])
-    profile = ConsultantProfile.objects.create(user=ana, firm=les_amis)
+    profile = ConsultantProfile.objects.get(user=ana)  # her firm's, since her mission
     ConsultantSkill.objects.create(profile=profile, skill=python)
     titles = [s.task.title for s in next_tasks(ana, matching.project)]
     assert titles == ["Script Python", "Urgent mais sans rapport"]

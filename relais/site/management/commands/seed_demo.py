@@ -12,7 +12,8 @@ from relais.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_TOTP_SECRET,
 from relais.accounts.models import Role, User
 from relais.bench.demo import seed_bench
 from relais.projects.demo import seed_projects
-from relais.work.demo import seed_work
+from relais.site.services import legal_pages_seed
+from relais.work.demo import seed_work, seed_work_history
 
 
 class Command(BaseCommand):
@@ -33,12 +34,15 @@ class Command(BaseCommand):
                 seed_demo()
                 seed_projects(User.objects.get(email=DEMO_ACCOUNTS[Role.OPERATOR_STAFF]))
                 seed_work()
-                seed_bench()
+                seed_bench()  # the missions give the demo teams their places
+                seed_work_history()
+                legal_pages_seed()
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         if User.objects.filter(email__in=DEMO_ACCOUNTS.values()).exists():
             self.stdout.write("Demo accounts (one per role), sign in at /accounts/login/:")
+            width = max(len(str(Role(role).label)) for role in DEMO_ACCOUNTS)
             for role, email in DEMO_ACCOUNTS.items():
-                self.stdout.write(f"  {Role(role).label:<18} {email}")
+                self.stdout.write(f"  {Role(role).label!s:<{width}}  {email}")
             self.stdout.write(f"  Password for all: {DEMO_PASSWORD}")
             staff = DEMO_ACCOUNTS[Role.OPERATOR_STAFF]
             self.stdout.write(
