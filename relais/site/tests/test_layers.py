@@ -16,7 +16,18 @@ from pathlib import Path
 RELAIS = Path(__file__).resolve().parents[2]
 
 # From the bottom up: an app may import the apps before it in this list, never those after it.
-LAYERS = ["core", "accounts", "projects", "work", "bench", "site"]
+LAYERS = [
+    "core",
+    "accounts",
+    "projects",
+    "work",
+    "bench",
+    "funding",
+    "billing",
+    "campaigns",
+    "matching",
+    "site",
+]
 
 LEFT_OUT = {"tests", "migrations", "templates", "static", "locale", "__pycache__"}
 

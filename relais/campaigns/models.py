@@ -1,0 +1,3 @@
+"""Calls for projects, approval ballots and their tally."""
+
+from __future__ import annotations

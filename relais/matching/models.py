@@ -1,0 +1,3 @@
+"""Scores of consultant-task pairs, matching rounds and their suggestions."""
+
+from __future__ import annotations
