@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -39,7 +39,7 @@ class PoolTooLow(Conflict):
     """The circle's pool does not hold enough for this spend."""
 
 
-def _account(kind: str, **owner: object) -> LedgerAccount:
+def _account(kind: str, **owner: Any) -> LedgerAccount:
     account, _created = LedgerAccount.objects.get_or_create(kind=kind, **owner)
     return account
 
