@@ -40,8 +40,8 @@ from relais.accounts.tasks import (
 )
 from relais.accounts.validators import validate_single_line
 from relais.core.errors import Conflict
-from relais.core.mail import supported_language
-from relais.core.validators import detect_image
+from relais.core.mail import notify_on_commit, supported_language
+from relais.core.validators import detect_image, file_size
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -93,7 +93,10 @@ def organisation_update(*, organisation: Organisation, **fields: object) -> Orga
 
 @transaction.atomic
 def organisation_verify(
-    *, staff: User, organisation: Organisation, request: HttpRequest | None = None
+    *,
+    staff: User,
+    organisation: Organisation,
+    request: HttpRequest | None = None,
 ) -> Organisation:
     """Operator staff verify a firm, after which its consultants may ask to join projects; the
     firm's admins are told. Verifying a verified firm changes nothing."""
@@ -114,9 +117,7 @@ def organisation_verify(
             target=organisation.name,
             request=request,
         )
-        transaction.on_commit(
-            lambda: organisation_verified_send.enqueue(organisation_id=organisation.pk)
-        )
+        notify_on_commit(organisation_verified_send, organisation_id=organisation.pk)
     return organisation
 
 
@@ -127,7 +128,12 @@ def sponsorship_evidence_check(evidence: File[bytes]) -> str:
     """The extension of a supporting document judged by its bytes (a PDF, or a PNG, JPEG, GIF
     or WebP image), at most 10 MB; a clear refusal otherwise."""
     if evidence.size is None or evidence.size > SPONSORSHIP_EVIDENCE_MAX_BYTES:
-        raise ValidationError({"sponsorship_evidence": _("The document may weigh at most 10 MB.")})
+        raise ValidationError(
+            {
+                "sponsorship_evidence": _("The document may weigh at most %(limit)s.")
+                % {"limit": file_size(SPONSORSHIP_EVIDENCE_MAX_BYTES)}
+            }
+        )
     evidence.seek(0)
     head = evidence.read(5)
     evidence.seek(0)
@@ -232,7 +238,7 @@ def organisation_sponsorship_verify(
         helps_people_in_difficulty=helps_people_in_difficulty,
     )
     if first:
-        transaction.on_commit(lambda: sponsorship_eligible_send.enqueue(organisation_id=locked.pk))
+        notify_on_commit(sponsorship_eligible_send, organisation_id=locked.pk)
     organisation.refresh_from_db()
     return organisation
 
@@ -317,7 +323,7 @@ def invitation_create(
     )
     token = invitation_token(invitation)
     url = accept_url.replace("__token__", token)
-    transaction.on_commit(lambda: invitation_send.enqueue(invitation_id=invitation.pk, url=url))
+    notify_on_commit(invitation_send, invitation_id=invitation.pk, url=url)
     return InvitationLink(invitation=invitation, token=token)
 
 

@@ -7,14 +7,13 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from relais.accounts.models import Organisation, Role, User
 from relais.bench.models import LendingMode, SkillLevel
 from relais.core.models import Cause, Language, Skill
-from relais.core.validators import plausible_date
+from relais.core.validators import file_size, plausible_date
 
 
 class EurosField(forms.DecimalField):
@@ -140,8 +139,8 @@ class RosterUploadForm(forms.Form):
             raise forms.ValidationError(
                 _("This file weighs %(size)s; the limit is %(limit)s."),
                 params={
-                    "size": filesizeformat(upload.size),
-                    "limit": filesizeformat(settings.ROSTER_MAX_BYTES),
+                    "size": file_size(upload.size),
+                    "limit": file_size(settings.ROSTER_MAX_BYTES),
                 },
             )
         if not upload.name.lower().endswith((".csv", ".xlsx")):

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from relais.accounts.validators import has_control_characters
 from relais.core.models import Skill
+from relais.core.validators import file_size
 
 if TYPE_CHECKING:
     from relais.accounts.models import Organisation
@@ -148,10 +149,10 @@ def _check_zip_sizes(data: bytes) -> None:
     by the sizes the zip declares and by the bytes it actually inflates to."""
     too_big = RosterFileError(
         _(
-            "This workbook unpacks to more than %(max)s MB: it cannot be a roster. "
+            "This workbook unpacks to more than %(max)s: it cannot be a roster. "
             "Save it again from your spreadsheet, or export it as CSV."
         )
-        % {"max": MAX_UNCOMPRESSED_BYTES // (1024 * 1024)}
+        % {"max": file_size(MAX_UNCOMPRESSED_BYTES)}
     )
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))

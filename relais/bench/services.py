@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -47,7 +47,7 @@ from relais.bench.models import (
 )
 from relais.bench.roster import RosterRow
 from relais.bench.selectors import terms_at
-from relais.bench.tasks import mission_notify, recall_notify, roster_welcome
+from relais.bench.tasks import bench_period_notify, mission_notify, recall_notify, roster_welcome
 from relais.bench.workflow import (
     BENCH_STEPS,
     OCCUPYING,
@@ -59,7 +59,7 @@ from relais.bench.workflow import (
     MissionStep,
 )
 from relais.core.errors import Conflict
-from relais.core.mail import absolute_url
+from relais.core.mail import absolute_url, notify_on_commit
 from relais.core.models import Cause, Language, Skill
 from relais.projects.models import Project, ProjectStatus
 from relais.work import access as work_access
@@ -74,6 +74,11 @@ if TYPE_CHECKING:
 
 class BenchError(Conflict):
     """A step that cannot be taken now; the message is for the user."""
+
+
+# Checks the apps above bench run before a mission starts (funding: the consultant's circle can
+# pay its days); each raises BenchError to refuse. Filled from their AppConfig.ready().
+MISSION_START_CHECKS: dict[str, Callable[[Mission], object]] = {}
 
 
 def _require_firm_admin(user: User, firm: Organisation) -> None:
@@ -355,9 +360,8 @@ def _roster_apply_locked(
     audit(
         "roster.imported", actor=admin, organisation=firm, request=request, rows=len(rows), **counts
     )
-    transaction.on_commit(
-        lambda: [roster_welcome.enqueue(user_id=pk, firm_id=firm.pk) for pk in welcome]
-    )
+    for pk in welcome:
+        notify_on_commit(roster_welcome, user_id=pk, firm_id=firm.pk)
     return counts
 
 
@@ -611,12 +615,12 @@ def bench_period_open(
     start: dt.date,
     expected_end: dt.date | None = None,
 ) -> BenchPeriod:
-    """The firm puts a consultant on the bench from a date."""
+    """The firm puts a consultant on the bench from a date; the consultant is told."""
     step = _bench_step(BenchStep.OPEN, BenchActor.FIRM)
     _require_firm_admin(admin, firm)
     _check_period(consultant, firm, start, expected_end)
     profile_for(consultant, firm)
-    return BenchPeriod.objects.create(
+    period = BenchPeriod.objects.create(
         consultant=consultant,
         firm=firm,
         start=start,
@@ -625,17 +629,19 @@ def bench_period_open(
         requested_by=admin,
         decided_by=admin,
     )
+    _period_notify(period, "opened")
+    return period
 
 
 @transaction.atomic
 def bench_period_request(
     *, consultant: User, firm: Organisation, start: dt.date, expected_end: dt.date | None = None
 ) -> BenchPeriod:
-    """A consultant asks their firm for a bench period."""
+    """A consultant asks their firm for a bench period; the firm's admins are told."""
     step = _bench_step(BenchStep.REQUEST, BenchActor.CONSULTANT)
     # The consultant of the period is the one asking: _check_period refuses anyone else.
     _check_period(consultant, firm, start, expected_end)
-    return BenchPeriod.objects.create(
+    period = BenchPeriod.objects.create(
         consultant=consultant,
         firm=firm,
         start=start,
@@ -643,11 +649,13 @@ def bench_period_request(
         status=_target(step),
         requested_by=consultant,
     )
+    _period_notify(period, "requested")
+    return period
 
 
 @transaction.atomic
 def bench_period_decide(*, admin: User, period: BenchPeriod, approve: bool) -> BenchPeriod:
-    """The firm approves or refuses a requested period."""
+    """The firm approves or refuses a requested period; the consultant is told."""
     step = _bench_step(BenchStep.APPROVE if approve else BenchStep.REFUSE, BenchActor.FIRM)
     _require_firm_admin(admin, period.firm)
     locked = BenchPeriod.objects.select_for_update().get(pk=period.pk)
@@ -656,8 +664,13 @@ def bench_period_decide(*, admin: User, period: BenchPeriod, approve: bool) -> B
     locked.save(update_fields=["status", "decided_by"])
     if approve:
         profile_for(period.consultant, period.firm)
+    _period_notify(locked, "approved" if approve else "refused")
     period.refresh_from_db()
     return period
+
+
+def _period_notify(period: BenchPeriod, step: str) -> None:
+    notify_on_commit(bench_period_notify, period_id=period.pk, step=step)
 
 
 def _not_started(period: BenchPeriod, step: BenchPeriodStep) -> None:
@@ -748,7 +761,7 @@ def _require_verified(firm: Organisation) -> None:
 
 
 def _mission_notify(mission: Mission, step: str) -> None:
-    transaction.on_commit(lambda: mission_notify.enqueue(mission_id=mission.pk, step=step))
+    notify_on_commit(mission_notify, mission_id=mission.pk, step=step)
 
 
 def _mission_locked(mission: Mission) -> Mission:
@@ -948,6 +961,8 @@ def _team_lead(mission: Mission) -> User:
 def _start(mission: Mission, actor: User, request: HttpRequest | None) -> Mission:
     """With its three acceptances, the mission starts and the consultant joins the team."""
     _require_verified(mission.bench_period.firm)
+    for check in MISSION_START_CHECKS.values():
+        check(mission)
     lead = _team_lead(mission)
     mission.status = MissionStatus.ACTIVE
     # The day of the last acceptance (`mission_consent`), never before (a database constraint).
@@ -1423,7 +1438,7 @@ def recall_apply(*, recall: Recall, now: dt.datetime | None = None, notify: bool
         )
         # Only history (the demo data) is recorded without telling anyone.
         if notify:
-            transaction.on_commit(lambda: recall_notify.enqueue(recall_id=recall.pk))
+            notify_on_commit(recall_notify, recall_id=recall.pk)
     return True
 
 

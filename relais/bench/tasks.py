@@ -9,7 +9,7 @@ from django_tasks import task
 
 from relais.accounts import selectors as account_selectors
 from relais.accounts.models import Organisation, Role, User
-from relais.bench.models import Mission, Recall
+from relais.bench.models import BenchPeriod, Mission, Recall
 from relais.core.mail import absolute_url, by_language, render_email
 from relais.work.models import Task
 
@@ -113,6 +113,35 @@ def mission_notify(*, mission_id: int, step: str) -> None:
         subject, body = render_email(
             "bench/email/mission_subject.txt",
             f"bench/email/mission_{step}.txt",
+            context,
+            language=language,
+        )
+        messages += [(subject, body, None, [email]) for email in emails]
+    if messages:
+        send_mass_mail(messages)
+
+
+@task()
+def bench_period_notify(*, period_id: int, step: str) -> None:
+    """Tells the firm's admins that a consultant asks for a bench period ("requested"), or the
+    consultant what the firm decided ("approved", "refused") or did ("opened")."""
+    period = BenchPeriod.objects.select_related("consultant", "firm").get(pk=period_id)
+    if step == "requested":
+        recipients = set(
+            User.objects.filter(
+                memberships__organisation=period.firm, memberships__role=Role.FIRM_ADMIN
+            )
+        )
+        path = reverse("bench:bench_periods", kwargs={"organisation_pk": period.firm_id})
+    else:
+        recipients = {period.consultant}
+        path = reverse("bench:my_bench")
+    context = {"period": period, "step": step, "url": absolute_url(path)}
+    messages = []
+    for language, emails in by_language(recipients).items():
+        subject, body = render_email(
+            "bench/email/period_subject.txt",
+            f"bench/email/period_{step}.txt",
             context,
             language=language,
         )

@@ -4,9 +4,13 @@ jobs have no request to take it from: they read each recipient's stored language
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Protocol
 
 from django.conf import settings
+from django.db import transaction
 from django.template import Context
 from django.template.loader import get_template
 from django.utils import translation
@@ -31,6 +35,28 @@ def supported_language(code: str | None) -> str:
         if base in dict(settings.LANGUAGES):
             return base
     return settings.LANGUAGE_CODE
+
+
+_QUIET: ContextVar[bool] = ContextVar("relais_quiet", default=False)
+
+
+@contextmanager
+def quiet() -> Iterator[None]:
+    """Within this block nobody is told anything: `notify_on_commit` enqueues no job. The demo data
+    is past history, so `manage.py seed_demo` loads it in a quiet block."""
+    token = _QUIET.set(True)
+    try:
+        yield
+    finally:
+        _QUIET.reset(token)
+
+
+def notify_on_commit(job: Any, **kwargs: Any) -> None:
+    """Enqueues the background job that tells people of a change (an email job taking ids) once the
+    transaction commits, so a rolled-back change tells nobody; nothing in a `quiet()` block."""
+    if _QUIET.get():
+        return
+    transaction.on_commit(lambda: job.enqueue(**kwargs))
 
 
 def absolute_url(path: str) -> str:

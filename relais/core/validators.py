@@ -11,6 +11,8 @@ from typing import IO, Annotated, Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
+from django.utils.formats import number_format
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 from pydantic import AfterValidator
@@ -19,6 +21,22 @@ from pydantic import AfterValidator
 NOTE_MAX = 2_000
 PROSE_MAX = 10_000
 PAGE_MAX = 50_000
+
+
+def file_size(size: int) -> str:
+    """A file size in the reader's language with the units people read in France: "5 Mo", "120 ko"
+    (Django's own filter says "Mio", which few people recognise)."""
+    if size < 1024:
+        return pgettext("file size", "%(size)s bytes") % {"size": size}
+    units = (gettext("%(size)s KB"), gettext("%(size)s MB"), gettext("%(size)s GB"))
+    value, index = size / 1024, 0
+    while value >= 1024 and index < len(units) - 1:
+        value, index = value / 1024, index + 1
+    unit = units[index]
+    value = round(value) if value >= 10 else round(value, 1)
+    decimals = 0 if value == int(value) else 1
+    return unit % {"size": number_format(value, decimals)}
+
 
 # Pillow refuses to decode more pixels than this; an image of 11 KB may claim 100 megapixels.
 IMAGE_MAX_PIXELS = 40_000_000

@@ -6,13 +6,12 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from relais.accounts.models import Organisation, Role, User
 from relais.core.models import Cause, Language, Skill
-from relais.core.validators import PROSE_MAX, detect_image
+from relais.core.validators import PROSE_MAX, detect_image, file_size
 from relais.projects.diagnosis import QUESTIONS
 from relais.projects.models import PUBLIC_STATUSES, Project, ProjectStatus
 from relais.projects.workflow import REVIEW_CHECKLIST
@@ -137,8 +136,8 @@ class ProjectImageForm(forms.Form):
             raise forms.ValidationError(
                 _("This image weighs %(size)s; the limit is %(limit)s."),
                 params={
-                    "size": filesizeformat(image.size),
-                    "limit": filesizeformat(settings.IMAGE_MAX_BYTES),
+                    "size": file_size(image.size),
+                    "limit": file_size(settings.IMAGE_MAX_BYTES),
                 },
                 code="too_large",
             )

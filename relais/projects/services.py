@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from relais.accounts.models import Membership, Organisation, OrganisationKind, Role
 from relais.core.errors import Conflict
+from relais.core.mail import notify_on_commit
 from relais.core.models import Cause, Language, Skill
 from relais.core.validators import detect_image
 from relais.projects import access, diagnosis
@@ -194,7 +195,7 @@ def project_transition(
     locked.updated_at = timezone.now()
     locked.save(update_fields=["status", "updated_at"])
     if notify:
-        transaction.on_commit(lambda: project_event_notify.enqueue(event_id=event.pk))
+        notify_on_commit(project_event_notify, event_id=event.pk)
     project.status = locked.status
     return locked
 

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from relais.accounts.models import Role, User
 from relais.core.errors import Conflict
+from relais.core.mail import notify_on_commit
 from relais.core.models import Skill
 from relais.projects.models import Project, ProjectStatus
 from relais.work import access, selectors
@@ -556,7 +557,7 @@ def claim_end_with_handover(
         _back_to_backlog(task)
         _event(task, step.event or TaskEventKind.RELEASED, None)
         if notify:
-            transaction.on_commit(lambda: claim_ended_notify.enqueue(claim_id=claim.pk))
+            notify_on_commit(claim_ended_notify, claim_id=claim.pk)
         return handover
 
 

@@ -283,3 +283,53 @@ def test_an_agreement_extended_beyond_the_days_the_year_allows_is_refused(
     )
     mission.refresh_from_db()
     assert mission.planned_end == TODAY() + dt.timedelta(9)
+
+
+# --- Every step of a bench period tells the next person -----------------------------------
+
+
+def test_a_request_tells_the_firms_admins_and_the_decision_tells_the_consultant(
+    alice, acme, dora, terms, django_capture_on_commit_callbacks
+):
+    dora.language = "en"
+    dora.save(update_fields=["language"])
+    with django_capture_on_commit_callbacks(execute=True):
+        period = services.bench_period_request(consultant=dora, firm=acme, start=TODAY())
+    [to_admin] = mail.outbox
+    assert to_admin.to == [alice.email]
+    assert dora.display_name in to_admin.subject
+    assert reverse("bench:bench_periods", kwargs={"organisation_pk": acme.pk}) in to_admin.body
+    assert "&#x27;" not in to_admin.subject and "&amp;" not in to_admin.subject
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.bench_period_decide(admin=alice, period=period, approve=True)
+    to_consultant = mail.outbox[1]
+    assert to_consultant.to == [dora.email]
+    # In the consultant's own language, with the link to their bench page.
+    assert to_consultant.subject == f"[Relais] {acme.name} approved your bench period"
+    assert reverse("bench:my_bench") in to_consultant.body
+
+
+def test_a_refusal_and_a_period_opened_by_the_firm_tell_the_consultant(
+    alice, acme, dora, terms, django_capture_on_commit_callbacks
+):
+    period = services.bench_period_request(consultant=dora, firm=acme, start=TODAY())
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.bench_period_decide(admin=alice, period=period, approve=False)
+    assert [m.to for m in mail.outbox] == [[dora.email]]
+    assert acme.name in mail.outbox[0].subject
+    with django_capture_on_commit_callbacks(execute=True):
+        services.bench_period_open(
+            admin=alice, firm=acme, consultant=dora, start=TODAY() + dt.timedelta(days=7)
+        )
+    assert [m.to for m in mail.outbox] == [[dora.email], [dora.email]]
+    assert mail.outbox[1].subject != mail.outbox[0].subject
+
+
+def test_a_refused_request_tells_nobody_when_the_change_is_rolled_back(
+    alice, acme, dora, terms, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
+        services.bench_period_request(consultant=dora, firm=acme, start=dt.date(1990, 1, 1))
+    assert mail.outbox == []

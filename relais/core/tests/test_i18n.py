@@ -38,3 +38,34 @@ def test_the_language_switcher_turns_the_site_to_english(client):
     body = client.get(reverse("site:home")).content.decode()
     assert '<html lang="en">' in body
     assert "Skip to content" in body
+
+
+@pytest.mark.parametrize(
+    ("size", "french", "english"),
+    [
+        (512, "512 octets", "512 bytes"),
+        (5 * 1024 * 1024, "5 Mo", "5 MB"),
+        (1536 * 1024, "1,5 Mo", "1.5 MB"),
+        (120 * 1024, "120 ko", "120 KB"),
+        (3 * 1024**3, "3 Go", "3 GB"),
+    ],
+)
+def test_file_sizes_are_written_with_the_units_people_read(size, french, english):
+    from relais.core.validators import file_size
+
+    with translation.override("fr"):
+        assert file_size(size) == french
+    with translation.override("en"):
+        assert file_size(size) == english
+
+
+def test_a_refused_upload_states_its_limit_in_mo_not_mio(client, django_user_model):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from relais.accounts.services import sponsorship_evidence_check
+
+    big = SimpleUploadedFile("statuts.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024))
+    with translation.override("fr"), pytest.raises(Exception) as refused:
+        sponsorship_evidence_check(big)
+    assert "10 Mo" in str(refused.value)
+    assert "Mio" not in str(refused.value)

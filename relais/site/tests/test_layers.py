@@ -26,6 +26,7 @@ LAYERS = [
     "billing",
     "campaigns",
     "matching",
+    "impact",
     "site",
 ]
 
