@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 RELAIS_ADDR ?= 127.0.0.1:8000
+# Web workers of `make serve` (empty: two per core and one more).
+RELAIS_WEB_WORKERS ?=
 MO := relais/locale/fr/LC_MESSAGES/django.mo
 PO := relais/locale/fr/LC_MESSAGES/django.po
 
@@ -13,7 +15,7 @@ RELAIS_SECRET_KEY := $(shell [ -s .secret_key ] || (umask 077; $(PYTHON) -c 'imp
 endif
 export RELAIS_SECRET_KEY
 
-.PHONY: run test lint pytest install install-dev messages lock clean
+.PHONY: run serve test lint pytest install install-dev messages lock clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +35,14 @@ install-dev: $(VENV)/.dev-installed
 $(MO): $(PO) | $(VENV)/.run-installed
 	$(PY) manage.py catalogue compile
 
+# Runs the background worker beside a server command (restarted should it die; stopped with it).
+WITH_WORKER = ( trap 'kill $$worker 2>/dev/null; exit 0' TERM; \
+	  while :; do \
+	    $(PY) manage.py run_worker & worker=$$!; wait $$worker && break; \
+	    echo "The worker stopped (status $$?): restarting it."; sleep 1; \
+	  done ) & supervisor=$$!; \
+	trap 'kill $$supervisor 2>/dev/null' EXIT INT TERM;
+
 ## make run: serve Relais with demo data on http://$(RELAIS_ADDR), with the background worker
 ## (restarted should it die; it exits only when asked to, e.g. by Ctrl-C).
 run: install $(MO)
@@ -41,13 +51,17 @@ run: install $(MO)
 	$(PY) manage.py seed_demo --if-empty
 	$(PY) manage.py schedule_jobs
 	@echo "Relais on http://$(RELAIS_ADDR)/ (Ctrl-C stops the server and the worker)"
-	@( trap 'kill $$worker 2>/dev/null; exit 0' TERM; \
-	  while :; do \
-	    $(PY) manage.py run_worker & worker=$$!; wait $$worker && break; \
-	    echo "The worker stopped (status $$?): restarting it."; sleep 1; \
-	  done ) & supervisor=$$!; \
-	trap 'kill $$supervisor 2>/dev/null' EXIT INT TERM; \
+	@$(WITH_WORKER) \
 	$(PY) manage.py runserver --noreload $(RELAIS_ADDR)
+
+## make serve: serve Relais for real with gunicorn (gunicorn.conf.py) and the background worker,
+## on the database of DATABASE_URL, without demo data. See "Serving Relais for real" in the README.
+serve: install $(MO)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py schedule_jobs
+	@$(WITH_WORKER) \
+	RELAIS_ADDR=$(RELAIS_ADDR) RELAIS_WEB_WORKERS=$(RELAIS_WEB_WORKERS) $(VENV)/bin/gunicorn
 
 ## make test: linters, type checks, migrations check, then the whole suite (DATABASE_URL picks the database).
 test: install-dev $(MO) lint pytest

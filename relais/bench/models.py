@@ -191,6 +191,11 @@ class BenchPeriod(models.Model):
         ordering = ["-start", "-id"]
         verbose_name = _("bench period")
         verbose_name_plural = _("bench periods")
+        indexes = [
+            # A firm's bench periods, latest first, page by page.
+            models.Index(fields=["firm", "-start", "-id"], name="bench_period_firm_recent"),
+            models.Index(fields=["-start", "-id"], name="bench_period_recent"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(expected_end__isnull=True) | Q(expected_end__gte=models.F("start")),

@@ -146,7 +146,13 @@ class Project(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(effort_days__gt=0), name="project_effort_positive"),
         ]
-        indexes = [models.Index(fields=["status", "-created_at"])]
+        indexes = [
+            models.Index(fields=["status", "-created_at"]),
+            # The public list, newest first: read in index order, never sorted after a join.
+            models.Index(fields=["-created_at", "-id"], name="project_newest_first"),
+        ]
+        # On PostgreSQL, migration 0003 adds a GIN index on the French full-text vector that
+        # selectors.search matches with @@ (see selectors.SEARCH_VECTOR_SQL).
 
     def __str__(self) -> str:
         return self.title

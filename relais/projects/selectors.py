@@ -32,9 +32,12 @@ def search(queryset: QuerySet[Project], text: str) -> QuerySet[Project]:
             "summary", weight="B", config="french"
         )
         query = SearchQuery(text, config="french", search_type="websearch")
+        # `vector @@ query` is answered by the GIN index of migration 0003 (same expression);
+        # only the projects found are ranked.
         return (
-            queryset.annotate(rank=SearchRank(vector, query))
-            .filter(rank__gt=0)
+            queryset.annotate(search=vector)
+            .filter(search=query)
+            .annotate(rank=SearchRank(vector, query))
             .order_by("-rank", "-created_at", "-id")
         )
     for word in text.split():

@@ -169,7 +169,11 @@ class Task(models.Model):
                 name="task_under_48_hours",
             )
         ]
-        indexes = [models.Index(fields=["project", "status"])]
+        indexes = [
+            models.Index(fields=["project", "status"]),
+            # The board: a project's tasks in their order, read from the index page by page.
+            models.Index(fields=["project", "position", "priority", "id"], name="task_board_order"),
+        ]
 
     def __str__(self) -> str:
         return self.title

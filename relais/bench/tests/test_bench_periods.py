@@ -299,7 +299,8 @@ def test_a_request_tells_the_firms_admins_and_the_decision_tells_the_consultant(
     assert to_admin.to == [alice.email]
     assert dora.display_name in to_admin.subject
     assert reverse("bench:bench_periods", kwargs={"organisation_pk": acme.pk}) in to_admin.body
-    assert "&#x27;" not in to_admin.subject and "&amp;" not in to_admin.subject
+    assert "&#x27;" not in to_admin.subject
+    assert "&amp;" not in to_admin.subject
 
     with django_capture_on_commit_callbacks(execute=True):
         services.bench_period_decide(admin=alice, period=period, approve=True)

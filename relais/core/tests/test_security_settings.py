@@ -32,6 +32,8 @@ print(json.dumps({
     "email_backend": settings.EMAIL_BACKEND,
     "email_use_tls": settings.EMAIL_USE_TLS,
     "database": settings.DATABASES["default"]["ENGINE"],
+    "pool": settings.DATABASES["default"].get("OPTIONS", {}).get("pool"),
+    "conn_max_age": settings.DATABASES["default"]["CONN_MAX_AGE"],
     "debug": settings.DEBUG,
     "secure_cookies": settings.SESSION_COOKIE_SECURE and settings.CSRF_COOKIE_SECURE,
     "hsts": settings.SECURE_HSTS_SECONDS,
@@ -105,6 +107,19 @@ def load_settings(**variables: str) -> dict[str, object]:
             {"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/relais"},
             {"database": "django.db.backends.postgresql"},
         ),
+        (
+            {
+                "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/relais",
+                "RELAIS_DB_POOL_SIZE": "4",
+                "RELAIS_DB_CONN_MAX_AGE": "60",
+            },
+            {"pool": {"min_size": 1, "max_size": 4, "timeout": 10}, "conn_max_age": 0},
+        ),
+        (
+            {"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/relais"},
+            {"pool": None, "conn_max_age": 0},
+        ),
+        ({"RELAIS_DB_POOL_SIZE": "4"}, {"database": "django.db.backends.sqlite3", "pool": None}),
         ({"RELAIS_SECURE": "false"}, {"secure_cookies": False, "hsts": 0, "ssl_redirect": False}),
         (
             {"RELAIS_SECURE": "true"},
@@ -146,6 +161,7 @@ def test_each_documented_setting_value_starts_relais(variables, expected):
         ({"RELAIS_TRUSTED_PROXY_COUNT": "-1"}, "RELAIS_TRUSTED_PROXY_COUNT"),
         ({"RELAIS_ADMINS": "not an address"}, "RELAIS_ADMINS"),
         ({"RELAIS_LOG_LEVEL": "LOUD"}, "RELAIS_LOG_LEVEL"),
+        ({"RELAIS_DB_POOL_SIZE": "many"}, "RELAIS_DB_POOL_SIZE"),
     ],
 )
 def test_a_bad_setting_value_stops_the_start_with_a_message_naming_it(variables, named):
