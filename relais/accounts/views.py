@@ -30,10 +30,11 @@ from relais.accounts.forms import (
     SponsorshipEvidenceForm,
     SponsorshipVerifyForm,
 )
-from relais.accounts.models import OrganisationKind, Role, User
+from relais.accounts.models import Invitation, OrganisationKind, Role, User
 from relais.core.errors import ServiceError
 from relais.core.forms import copy_errors, error_messages, flash_error, signed_in_user
 from relais.core.mail import absolute_url
+from relais.core.paging import page_of
 
 if TYPE_CHECKING:
     from relais.accounts.models import Organisation
@@ -75,20 +76,35 @@ def organisation_create(request: HttpRequest, kind: str) -> HttpResponse:
 def organisation_detail(request: HttpRequest, organisation_pk: int) -> HttpResponse:
     user = signed_in_user(request)
     organisation = access.organisation_get_for_user(user, organisation_pk)
-    return render(request, "accounts/organisation_detail.html", _detail_context(user, organisation))
+    return render(
+        request, "accounts/organisation_detail.html", _detail_context(request, user, organisation)
+    )
 
 
 def _detail_context(
-    user: User, organisation: Organisation, invitation_form: InvitationForm | None = None
+    request: HttpRequest,
+    user: User,
+    organisation: Organisation,
+    invitation_form: InvitationForm | None = None,
 ) -> dict[str, object]:
     can_manage = user.has_role(organisation.pk, [organisation.admin_role])
+    members, query = page_of(request, selectors.organisation_members(organisation))
+    invitations, invitations_query = page_of(
+        request,
+        selectors.organisation_pending_invitations(organisation)
+        if can_manage
+        else Invitation.objects.none(),
+        name="invitations_page",
+    )
     return {
         "organisation": organisation,
         "can_manage": can_manage,
-        "members": selectors.organisation_members(organisation),
-        "invitations": selectors.organisation_pending_invitations(organisation)
-        if can_manage
-        else [],
+        "members": members.object_list,
+        "page": members,
+        "query": query,
+        "invitations": invitations.object_list,
+        "invitations_page": invitations,
+        "invitations_query": invitations_query,
         "invitation_form": invitation_form or InvitationForm(organisation=organisation),
         "causes": organisation.causes.all(),
     }
@@ -147,7 +163,7 @@ def invitation_create(request: HttpRequest, organisation_pk: int) -> HttpRespons
             if not request.htmx:  # type: ignore[attr-defined]
                 return redirect("accounts:organisation_detail", organisation_pk=organisation.pk)
             form = InvitationForm(organisation=organisation)
-    context = _detail_context(user, organisation, invitation_form=form)
+    context = _detail_context(request, user, organisation, invitation_form=form)
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "accounts/organisation_detail.html#invitations", context)
     return render(request, "accounts/organisation_detail.html", context, status=400)
@@ -163,7 +179,7 @@ def invitation_revoke(
     services.invitation_revoke(invitation=invitation, actor=user)
     messages.success(request, _("Invitation to %(email)s withdrawn.") % {"email": invitation.email})
     if request.htmx:  # type: ignore[attr-defined]
-        context = _detail_context(user, invitation.organisation)
+        context = _detail_context(request, user, invitation.organisation)
         return render(request, "accounts/organisation_detail.html#invitations", context)
     return redirect("accounts:organisation_detail", organisation_pk=organisation_pk)
 

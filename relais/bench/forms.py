@@ -149,7 +149,12 @@ class RosterUploadForm(forms.Form):
 
 
 class BenchPeriodForm(forms.Form):
-    consultant = forms.ModelChoiceField(label=_("Consultant"), queryset=User.objects.none())
+    # An email address, not a list of every consultant: a firm may have thousands.
+    consultant_email = forms.EmailField(
+        label=_("Consultant's email address"),
+        max_length=254,
+        help_text=_("The address the consultant signs in with, as on your roster."),
+    )
     start = forms.DateField(
         validators=[plausible_date],
         label=_("Start"),
@@ -164,16 +169,38 @@ class BenchPeriodForm(forms.Form):
 
     def __init__(self, *args: Any, firm: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["consultant"].queryset = User.objects.filter(  # type: ignore[attr-defined]
-            memberships__organisation=firm, memberships__role=Role.CONSULTANT
-        ).order_by("last_name", "first_name")
+        self.firm = firm
         self.fields["start"].initial = timezone.localdate()
+
+    def clean_consultant_email(self) -> User:
+        email = self.cleaned_data["consultant_email"]
+        consultant = User.objects.filter(
+            email__iexact=email,
+            memberships__organisation=self.firm,
+            memberships__role=Role.CONSULTANT,
+        ).first()
+        if consultant is None:
+            raise forms.ValidationError(
+                _("No consultant of %(firm)s has this email address."),
+                params={"firm": self.firm.name},
+                code="unknown",
+            )
+        return consultant
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("start") and data.get("expected_end") and data["expected_end"] < data["start"]:
             self.add_error("expected_end", _("A bench period cannot end before it starts."))
         return data
+
+    def period_fields(self) -> dict[str, Any]:
+        """What `services.bench_period_open` takes, from the valid form."""
+        data = self.cleaned_data
+        return {
+            "consultant": data["consultant_email"],
+            "start": data["start"],
+            "expected_end": data.get("expected_end"),
+        }
 
 
 class BenchRequestForm(forms.Form):

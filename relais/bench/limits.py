@@ -104,7 +104,7 @@ def days_lent(
     today = today or timezone.localdate()
     alsace_moselle = _alsace_moselle(consultant)
     missions = Mission.objects.filter(
-        consultant=consultant, bench_period__firm=firm, status__in=STARTED
+        consultant=consultant, firm=firm, status__in=STARTED
     )
     if exclude is not None:
         missions = missions.exclude(pk=exclude.pk)

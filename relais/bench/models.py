@@ -4,6 +4,7 @@ recalls, and the dated tax parameters behind the firm's return."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -234,6 +235,11 @@ class Mission(models.Model):
         "projects.Project", on_delete=models.PROTECT, related_name="missions"
     )
     bench_period = models.ForeignKey(BenchPeriod, on_delete=models.PROTECT, related_name="missions")
+    # The lending firm, the bench period's, kept on the mission so that "the missions of these
+    # firms" is one indexed condition, not a join (set from the bench period on save).
+    firm = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="missions_lent"
+    )
     terms = models.ForeignKey(FirmTerms, on_delete=models.PROTECT, related_name="missions")
     mode = models.CharField(_("mode"), max_length=20, choices=LendingMode.choices)
     fee_rate = models.DecimalField(_("fee rate (%)"), max_digits=5, decimal_places=2)
@@ -358,6 +364,15 @@ class Mission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.consultant} → {self.project}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.firm_id is None and self.bench_period_id is not None:
+            self.firm_id = (
+                BenchPeriod.objects.filter(pk=self.bench_period_id)
+                .values_list("firm_id", flat=True)
+                .get()
+            )
+        super().save(*args, **kwargs)
 
 
 class RecallChannel(models.TextChoices):

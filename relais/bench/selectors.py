@@ -315,7 +315,7 @@ def _days_of_year(
         return 0
     missions = list(
         Mission.objects.filter(
-            bench_period__firm=firm,
+            firm=firm,
             start__isnull=False,
             start__lte=last,
             status__in=[MissionStatus.ACTIVE, MissionStatus.ENDED],
@@ -378,7 +378,7 @@ def firm_year(firm: Organisation, year: int | None = None) -> FirmYear:
     figures = FirmYear(year)
     recorded = {f.year: f for f in FirmFiscalYear.objects.filter(firm=firm, year__lte=year)}
     first_mission = (
-        Mission.objects.filter(bench_period__firm=firm, start__isnull=False)
+        Mission.objects.filter(firm=firm, start__isnull=False)
         .order_by("start")
         .values_list("start", flat=True)
         .first()
@@ -444,7 +444,7 @@ def mission_to_dos(user: User) -> MissionToDos:
     since = timezone.localdate() - dt.timedelta(days=14)
     return MissionToDos(
         to_draw_up=list(
-            missions.filter(status=MissionStatus.AWAITING, bench_period__firm_id__in=firms)[:50]
+            missions.filter(status=MissionStatus.AWAITING, firm_id__in=firms)[:50]
         )
         if firms
         else [],

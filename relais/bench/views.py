@@ -68,9 +68,10 @@ from relais.core.exports import spreadsheet_row
 from relais.core.forms import copy_errors, error_messages, flash_error, signed_in_user
 from relais.core.mail import absolute_url
 from relais.core.models import Skill
+from relais.core.paging import page_of
 from relais.core.templatetags.relais_money import cents_to_units
 from relais.projects.access import public_projects
-from relais.projects.models import ProjectStatus
+from relais.projects.models import Project, ProjectStatus
 from relais.work import access as work_access
 from relais.work.forms import InviteForm
 from relais.work.models import Handover
@@ -99,13 +100,22 @@ def _period_steps(periods: Iterable[BenchPeriod], actors: set[BenchActor]) -> di
     return can
 
 
+# Requests to answer shown on the firm's dashboard (all of them on the bench periods page).
+REQUESTS_SHOWN = 10
+# Accepted projects about to start, shown on "my bench" (the project list has them all).
+STARTING_SHOWN = 10
+
+
 @login_required
 @require_GET
 def firm_dashboard(request: HttpRequest, organisation_pk: int) -> HttpResponse:
     user = signed_in_user(request)
     firm = access.firm_get_for_admin(user, organisation_pk, read=True)
     terms = selectors.terms_at(firm, timezone.localdate())
-    on_bench = selectors.on_bench_now(firm)
+    on_bench, query = page_of(request, selectors.on_bench_now(firm).order_by("-start", "-id"))
+    requests = firm.bench_periods.filter(
+        status__in=BENCH_STEPS[BenchStep.APPROVE].sources
+    ).select_related("consultant")
     is_firm_admin = user.has_role(firm.pk, [Role.FIRM_ADMIN])
     try:
         year = selectors.firm_year(firm)
@@ -119,13 +129,17 @@ def firm_dashboard(request: HttpRequest, organisation_pk: int) -> HttpResponse:
             "firm": firm,
             "terms": terms,
             "estimate_query": _estimate_query(terms, year.year) if terms else "",
-            "on_bench": on_bench,
+            "on_bench": on_bench.object_list,
+            "page": on_bench,
+            "query": query,
             "year": year,
-            "requests": firm.bench_periods.filter(
-                status__in=BENCH_STEPS[BenchStep.APPROVE].sources
-            ).select_related("consultant"),
+            # The oldest requests first, a few: the bench periods page lists them all.
+            "requests": requests.order_by("start", "id")[:REQUESTS_SHOWN],
+            "requests_count": requests.count(),
             "is_firm_admin": is_firm_admin,
-            "can": _period_steps(on_bench, {BenchActor.FIRM} if is_firm_admin else set()),
+            "can": _period_steps(
+                on_bench.object_list, {BenchActor.FIRM} if is_firm_admin else set()
+            ),
         },
     )
 
@@ -233,10 +247,11 @@ def roster_view(request: HttpRequest, organisation_pk: int) -> HttpResponse:
                 payload = signing.dumps(
                     [row.as_dict() for row in check.rows], salt=_ROSTER_SALT, compress=True
                 )
-    profiles = (
+    profiles, query = page_of(
+        request,
         ConsultantProfile.objects.filter(firm=firm)
         .select_related("user")
-        .order_by("user__last_name")
+        .order_by("user__last_name", "user__first_name", "id"),
     )
     # Skills shown by their names in the reader's language, not by their codes.
     skill_names = {
@@ -260,7 +275,9 @@ def roster_view(request: HttpRequest, organisation_pk: int) -> HttpResponse:
                 p.outcome in (roster.Outcome.CREATED, roster.Outcome.INVITED) for p in plans
             ),
             "file_error": file_error,
-            "profiles": profiles,
+            "profiles": profiles.object_list,
+            "page": profiles,
+            "query": query,
         },
         status=status,
     )
@@ -320,16 +337,18 @@ def bench_periods(request: HttpRequest, organisation_pk: int) -> HttpResponse:
     form = BenchPeriodForm(request.POST or None, firm=firm)
     if request.method == "POST" and form.is_valid():
         try:
-            services.bench_period_open(admin=user, firm=firm, **form.cleaned_data)
+            services.bench_period_open(admin=user, firm=firm, **form.period_fields())
         except ValidationError as error:
             copy_errors(form, error)
         else:
             messages.success(request, _("Bench period opened."))
             return redirect("bench:bench_periods", organisation_pk=firm.pk)
-    periods = (
+    page, query = page_of(
+        request,
         BenchPeriod.objects.filter(firm=firm)
         .select_related("consultant", "recall")
         .prefetch_related("missions__project")
+        .order_by("-start", "-id"),
     )
     return render(
         request,
@@ -337,8 +356,10 @@ def bench_periods(request: HttpRequest, organisation_pk: int) -> HttpResponse:
         {
             "firm": firm,
             "form": form,
-            "periods": periods,
-            "can": _period_steps(periods, {BenchActor.FIRM}),
+            "periods": page.object_list,
+            "page": page,
+            "query": query,
+            "can": _period_steps(page.object_list, {BenchActor.FIRM}),
             "recall_form": RecallForm(),
         },
         status=400 if form.errors else 200,
@@ -511,17 +532,23 @@ def my_bench(request: HttpRequest) -> HttpResponse:
     joined = missions.exclude(status__in=[MissionStatus.REFUSED, MissionStatus.ENDED]).values(
         "project_id"
     )
-    joinable = (
+    joinable, query = page_of(
+        request,
         public_projects()
         .filter(status=ProjectStatus.ACTIVE)
         .exclude(pk__in=joined)
         .select_related("nonprofit")
+        .order_by("-created_at", "-id")
         if on_bench and not firm_unverified
-        else []
+        else Project.objects.none(),
+        per_page=20,
     )
     # Accepted but not started yet: shown, with why they cannot be joined yet.
     starting = (
-        public_projects().filter(status=ProjectStatus.ACCEPTED).select_related("nonprofit")
+        public_projects()
+        .filter(status=ProjectStatus.ACCEPTED)
+        .select_related("nonprofit")
+        .order_by("-created_at", "-id")[:STARTING_SHOWN]
         if on_bench
         else []
     )
@@ -535,7 +562,9 @@ def my_bench(request: HttpRequest) -> HttpResponse:
             "form": form,
             "periods": periods,
             "missions": missions,
-            "joinable": joinable,
+            "joinable": joinable.object_list,
+            "page": joinable,
+            "query": query,
             "starting": starting,
             "drafted": drafted,
             "on_bench": on_bench,

@@ -150,6 +150,8 @@ class Project(models.Model):
             models.Index(fields=["status", "-created_at"]),
             # The public list, newest first: read in index order, never sorted after a join.
             models.Index(fields=["-created_at", "-id"], name="project_newest_first"),
+            # The review queue: submitted proposals, oldest first.
+            models.Index(fields=["status", "updated_at", "id"], name="project_review_queue"),
         ]
         # On PostgreSQL, migration 0003 adds a GIN index on the French full-text vector that
         # selectors.search matches with @@ (see selectors.SEARCH_VECTOR_SQL).

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from relais.accounts.models import Organisation, OrganisationKind, Role
 from relais.core.errors import ServiceError
 from relais.core.forms import copy_errors, flash_error, signed_in_user
+from relais.core.paging import page_of
 from relais.core.validators import image_content_type
 from relais.projects import access, diagnosis, selectors, services
 from relais.projects.forms import (
@@ -81,10 +81,8 @@ def project_list(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         filters = {k: getattr(v, "slug", v) for k, v in form.cleaned_data.items()}
     queryset = selectors.with_listing_relations(selectors.filter_projects(queryset, filters))
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    page, query = page_of(request, queryset, per_page=PAGE_SIZE)
+    context = {"form": form, "page": page, "query": query}
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "projects/project_list.html#results", context)
     return render(request, "projects/project_list.html", context)
@@ -256,7 +254,8 @@ def _staff_only(user: User) -> None:
 @require_GET
 def review_queue(request: HttpRequest) -> HttpResponse:
     _staff_only(signed_in_user(request))
-    return render(request, "projects/review_queue.html", {"projects": selectors.review_queue()})
+    page, query = page_of(request, selectors.review_queue())
+    return render(request, "projects/review_queue.html", {"page": page, "query": query})
 
 
 @login_required

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from relais.core.validators import PROSE_MAX
@@ -34,16 +35,26 @@ if TYPE_CHECKING:
 
 
 def board(project: Project, filters: dict[str, Any]) -> QuerySet[Task]:
-    """The backlog with what each task needs and what it blocks, in a fixed number of queries."""
-    tasks = project.tasks.all()
+    """The backlog in its order with what each task needs and what it blocks, in a fixed number
+    of queries per page (the prefetches read only the rows of the page)."""
+    tasks = project.tasks.order_by("position", "priority", "id")
     if filters.get("status"):
         tasks = tasks.filter(status=filters["status"])
     else:
         tasks = tasks.exclude(status=TaskStatus.CANCELLED)
+    # A skill or a label is matched with a subquery, not a join: no duplicate rows to remove.
     if filters.get("skill"):
-        tasks = tasks.filter(skills__slug=filters["skill"])
+        tasks = tasks.filter(
+            pk__in=Task.skills.through.objects.filter(skill__slug=filters["skill"]).values(
+                "task_id"
+            )
+        )
     if filters.get("label"):
-        tasks = tasks.filter(labels__name=filters["label"].strip().lower())
+        tasks = tasks.filter(
+            pk__in=Task.labels.through.objects.filter(
+                label__name=filters["label"].strip().lower()
+            ).values("task_id")
+        )
     if filters.get("priority"):
         tasks = tasks.filter(priority=filters["priority"])
     return tasks.prefetch_related(
@@ -56,7 +67,7 @@ def board(project: Project, filters: dict[str, Any]) -> QuerySet[Task]:
             queryset=Claim.objects.filter(ended_at__isnull=True).select_related("consultant"),
             to_attr="active_claims",
         ),
-    ).distinct()
+    )
 
 
 def task_page(task: Task) -> dict[str, Any]:
@@ -111,29 +122,35 @@ class Suggestion:
 
 def next_tasks(user: User, project: Project, *, limit: int = 5) -> list[Suggestion]:
     """Ready tasks for a consultant: whether the task follows one they did, skills shared with
-    their profile and the tasks they worked on, then priority. A simple ranking; the matching
-    engine comes later."""
-    worked = set(
-        Claim.objects.filter(consultant=user, task__project=project).values_list(
-            "task_id", flat=True
-        )
-    )
-    their_skills = set(
-        Task.skills.through.objects.filter(task_id__in=worked).values_list("skill_id", flat=True)
-    )
+    their profile and the tasks they worked on, then priority and backlog order. Filtered,
+    scored, ordered and cut in the database (two subqueries per task of the project's ready
+    ones, read from the board's index): the cost does not grow with the backlog's size."""
+    worked = Claim.objects.filter(consultant=user, task__project=project).values("task_id")
     # The skills they declared on their profile count too (unless they opted out of matching).
-    for declared in DECLARED_SKILLS.values():
-        their_skills |= set(declared(user))
-    ready = list(
-        project.tasks.filter(status=TaskStatus.READY).prefetch_related("skills", "dependencies")
+    declared: set[int] = set()
+    for skills in DECLARED_SKILLS.values():
+        declared |= set(skills(user))
+    skill_links = Task.skills.through.objects
+    their_skills = Q(skill_id__in=skill_links.filter(task_id__in=worked).values("skill_id")) | Q(
+        skill_id__in=declared
     )
-    ranked = []
-    for task in ready:
-        overlap = len({s.pk for s in task.skills.all()} & their_skills)
-        follows = any(d.pk in worked for d in task.dependencies.all())
-        ranked.append(Suggestion(task, overlap, follows))
-    ranked.sort(key=lambda s: (-int(s.follows), -s.overlap, s.task.priority, s.task.position))
-    return ranked[:limit]
+    overlap = Subquery(
+        skill_links.filter(their_skills, task_id=OuterRef("pk"))
+        .order_by()
+        .values("task_id")
+        .annotate(shared=Count("skill_id"))
+        .values("shared")[:1]  # type: ignore[misc]
+    )
+    follows = Exists(
+        Task.dependencies.through.objects.filter(from_task_id=OuterRef("pk"), to_task_id__in=worked)
+    )
+    ready = (
+        project.tasks.filter(status=TaskStatus.READY)
+        .annotate(overlap=Coalesce(overlap, 0), follows=follows)
+        .order_by("-follows", "-overlap", "priority", "position", "id")
+        .prefetch_related("skills")[:limit]
+    )
+    return [Suggestion(task, task.overlap, task.follows) for task in ready]
 
 
 def _clip(text: str, limit: int = PROSE_MAX) -> str:

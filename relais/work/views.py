@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from relais.core.errors import ServiceError
 from relais.core.forms import copy_errors, flash_error, signed_in_user
+from relais.core.paging import page_of
 from relais.work import access, selectors, services, workflow
 from relais.work.forms import (
     BoardFilterForm,
@@ -56,14 +57,16 @@ def board(request: HttpRequest, project_pk: int) -> HttpResponse:
     filters: dict[str, Any] = {}
     if form.is_valid():
         filters = {k: getattr(v, "slug", v) for k, v in form.cleaned_data.items()}
+    roles = _roles(user, project)
+    page, query = page_of(request, selectors.board(project, filters))
     context = {
         "project": project,
         "form": form,
-        "tasks": selectors.board(project, filters),
-        "suggestions": selectors.next_tasks(user, project)
-        if access.is_team_member(user, project)
-        else [],
-        **_roles(user, project),
+        "tasks": page.object_list,
+        "page": page,
+        "query": query,
+        "suggestions": selectors.next_tasks(user, project) if roles["is_member"] else [],
+        **roles,
     }
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "work/board.html#tasks", context)

@@ -128,7 +128,7 @@ def test_a_self_made_firm_cannot_lend_itself_into_a_private_workspace(
     go(
         "post",
         reverse("bench:bench_periods", kwargs={"organisation_pk": firm.pk}),
-        {"consultant": attacker.pk, "start": timezone.localdate().isoformat()},
+        {"consultant_email": attacker.email, "start": timezone.localdate().isoformat()},
     )
     assert attacker.bench_periods.filter(status="open").exists()
 

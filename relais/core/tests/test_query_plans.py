@@ -60,3 +60,12 @@ def test_a_firms_bench_periods_are_read_latest_first_from_their_index():
     )
     assert "bench_period_firm_recent" in explained
     assert "Sort " not in explained
+
+
+def test_the_missions_a_person_may_see_are_found_through_indexes_not_a_scan(alice, nadia):
+    from relais.bench.access import missions_for
+
+    for person in (alice, nadia):
+        explained = plan(missions_for(person).only("id"))
+        assert "Seq Scan on bench_mission" not in explained
+        assert "bench_mission_firm_id" in explained or "bench_mission_consultant_id" in explained

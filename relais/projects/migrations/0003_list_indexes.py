@@ -37,5 +37,9 @@ class Migration(migrations.Migration):
             model_name='project',
             index=models.Index(fields=['-created_at', '-id'], name='project_newest_first'),
         ),
+        migrations.AddIndex(
+            model_name='project',
+            index=models.Index(fields=['status', 'updated_at', 'id'], name='project_review_queue'),
+        ),
         migrations.RunPython(search_index_create, search_index_drop, elidable=False),
     ]
