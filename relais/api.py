@@ -16,8 +16,13 @@ from ninja.openapi.schema import OpenAPISchema
 from relais.accounts.api import router as accounts_router
 from relais.accounts.auth import AUTH
 from relais.bench.api import router as bench_router
+from relais.billing.api import router as billing_router
+from relais.campaigns.api import router as campaigns_router
 from relais.core.errors import ServiceError
 from relais.core.rest import THROTTLES, ErrorOut, StrictParser
+from relais.funding.api import router as funding_router
+from relais.impact.api import router as impact_router
+from relais.matching.api import router as matching_router
 from relais.projects.api import router as projects_router
 from relais.site.api import router as site_router
 from relais.work.api import router as work_router
@@ -191,4 +196,9 @@ api.add_router("/", accounts_router)
 api.add_router("/", projects_router)
 api.add_router("/", work_router)
 api.add_router("/", bench_router)
+api.add_router("/", funding_router)
+api.add_router("/", billing_router)
+api.add_router("/", campaigns_router)
+api.add_router("/", matching_router)
+api.add_router("/", impact_router)
 api.add_router("/", site_router)

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "relais.billing",
     "relais.campaigns",
     "relais.matching",
+    "relais.impact",
     "relais.site",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -125,6 +126,18 @@ DATABASES = {
 }
 # A kept connection is checked before reuse: one the database dropped is reopened, not a 500.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = DATABASES["default"]["CONN_MAX_AGE"] != 0
+# PostgreSQL: a pool of connections per process (psycopg's, through Django) instead of one
+# connection opened per request; the pool checks a connection before lending it.
+DB_POOL_SIZE = env_int("RELAIS_DB_POOL_SIZE", 0, minimum=0)
+if DB_POOL_SIZE and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django asks the pool to check each connection before lending it (CONN_HEALTH_CHECKS).
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": DB_POOL_SIZE,
+        "timeout": 10,
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several processes (web server and worker) share the file: wait for locks instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {})
@@ -249,6 +262,13 @@ CONTENT_SECURITY_POLICY = {
 }
 
 INVITATION_MAX_AGE_DAYS = env_int("RELAIS_INVITATION_MAX_AGE_DAYS", 7, minimum=1)
+# SEPA direct debit of circle subscriptions (relais.funding): the operator as creditor; the
+# defaults are valid demo values (checked with stdnum and schwifty before any file is made).
+SEPA_CREDITOR_ID = env_str("RELAIS_SEPA_CREDITOR_ID", "FR72ZZZ123456")
+SEPA_CREDITOR_NAME = env_str("RELAIS_SEPA_CREDITOR_NAME", "Relais")
+SEPA_CREDITOR_IBAN = env_str("RELAIS_SEPA_CREDITOR_IBAN", "FR7630006000011234567890189")
+SEPA_CREDITOR_BIC = env_str("RELAIS_SEPA_CREDITOR_BIC", "AGRIFRPP")
+SEPA_PRENOTIFICATION_DAYS = env_int("RELAIS_SEPA_PRENOTIFICATION_DAYS", 14, minimum=1)
 # Absolute links in emails (built by relais.core.mail.absolute_url): by default the address
 # `make run` serves on (RELAIS_ADDR, "127.0.0.1:8000", "0.0.0.0:9000" or a bare port "9000").
 _ADDR = env_str("RELAIS_ADDR", "127.0.0.1:8000").strip() or "127.0.0.1:8000"

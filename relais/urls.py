@@ -17,6 +17,11 @@ urlpatterns = [
     path("", include("relais.projects.urls")),
     path("", include("relais.work.urls")),
     path("", include("relais.bench.urls")),
+    path("", include("relais.funding.urls")),
+    path("", include("relais.billing.urls")),
+    path("", include("relais.matching.urls")),
+    path("", include("relais.impact.urls")),
+    path("", include("relais.campaigns.urls")),
     path("accounts/", include("allauth.urls")),
     # Django's language switcher, which also stores a signed-in person's choice.
     path("i18n/setlang/", accounts_views.language_set, name="set_language"),

@@ -103,9 +103,7 @@ def days_lent(
     mission to come or an extension) added and the mission `exclude` left out."""
     today = today or timezone.localdate()
     alsace_moselle = _alsace_moselle(consultant)
-    missions = Mission.objects.filter(
-        consultant=consultant, firm=firm, status__in=STARTED
-    )
+    missions = Mission.objects.filter(consultant=consultant, firm=firm, status__in=STARTED)
     if exclude is not None:
         missions = missions.exclude(pk=exclude.pk)
     spans = [s for s in (_span(m, today) for m in missions) if s is not None] + (extra or [])

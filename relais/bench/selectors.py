@@ -443,9 +443,7 @@ def mission_to_dos(user: User) -> MissionToDos:
     nonprofits = user.organisation_ids(Role.NONPROFIT_ADMIN)
     since = timezone.localdate() - dt.timedelta(days=14)
     return MissionToDos(
-        to_draw_up=list(
-            missions.filter(status=MissionStatus.AWAITING, firm_id__in=firms)[:50]
-        )
+        to_draw_up=list(missions.filter(status=MissionStatus.AWAITING, firm_id__in=firms)[:50])
         if firms
         else [],
         to_accept=list(

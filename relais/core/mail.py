@@ -51,10 +51,15 @@ def quiet() -> Iterator[None]:
         _QUIET.reset(token)
 
 
+def is_quiet() -> bool:
+    """Whether the code runs inside a `quiet()` block (loading the demo data)."""
+    return _QUIET.get()
+
+
 def notify_on_commit(job: Any, **kwargs: Any) -> None:
     """Enqueues the background job that tells people of a change (an email job taking ids) once the
     transaction commits, so a rolled-back change tells nobody; nothing in a `quiet()` block."""
-    if _QUIET.get():
+    if is_quiet():
         return
     transaction.on_commit(lambda: job.enqueue(**kwargs))
 

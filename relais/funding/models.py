@@ -274,3 +274,233 @@ class LedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account}: {self.amount_cents}"
+
+
+# --- Invitations and the join link ----------------------------------------------------------
+
+
+class CircleInvitation(models.Model):
+    """An invitation to join a circle, sent by a member to an address; the invited person joins
+    only by accepting it themselves (signed in with that address)."""
+
+    circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("email address"))
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    declined_at = models.DateTimeField(_("declined at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("circle invitation")
+        verbose_name_plural = _("circle invitations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["circle", "email"],
+                condition=Q(accepted_at__isnull=True, declined_at__isnull=True),
+                name="one_pending_circle_invitation",
+            ),
+        ]
+        indexes = [models.Index(fields=["email", "accepted_at"], name="circle_invitation_email")]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.circle}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None and self.declined_at is None
+
+
+class CircleLink(models.Model):
+    """The circle's shareable join link (a secret token); an admin can replace it."""
+
+    circle = models.OneToOneField(Circle, on_delete=models.CASCADE, related_name="link")
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("join link")
+        verbose_name_plural = _("join links")
+
+    def __str__(self) -> str:
+        return str(self.circle)
+
+
+# --- SEPA direct debit --------------------------------------------------------------------
+
+
+class SequenceType(models.TextChoices):
+    FIRST = "FRST", _("First debit")
+    RECURRENT = "RCUR", _("Recurrent debit")
+
+
+class SepaMandate(models.Model):
+    """A member's SEPA direct-debit mandate (recurrent) for their subscription to one circle.
+    Its reference (RUM) is unique and never contains the IBAN; a new mandate revokes the old."""
+
+    membership = models.ForeignKey(
+        CircleMembership, on_delete=models.PROTECT, related_name="mandates"
+    )
+    rum = models.CharField(_("mandate reference (RUM)"), max_length=35, unique=True)
+    iban = models.CharField(_("IBAN"), max_length=34)
+    bic = models.CharField(_("BIC"), max_length=11)
+    holder_name = models.CharField(_("account holder"), max_length=70)
+    creditor_id = models.CharField(_("creditor identifier (ICS)"), max_length=35)
+    signed_on = models.DateField(_("signed on"))
+    # FRST until a first debit of this mandate is collected, RCUR afterwards.
+    first_collected_at = models.DateTimeField(_("first debit collected"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("SEPA mandate")
+        verbose_name_plural = _("SEPA mandates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["membership"],
+                condition=Q(revoked_at__isnull=True),
+                name="one_valid_mandate_per_membership",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.rum
+
+    @property
+    def sequence(self) -> str:
+        return SequenceType.FIRST if self.first_collected_at is None else SequenceType.RECURRENT
+
+    @property
+    def masked_iban(self) -> str:
+        return f"{self.iban[:4]} •••• {self.iban[-4:]}"
+
+
+class FundingRates(models.Model):
+    """The operator's rates, dated (operator data): its share of each subscription collected, and
+    in sponsorship mode the share of a mission day's TJM the pool gives the project-management
+    fund. The row valid on a day is the latest whose `valid_from` is on or before it."""
+
+    valid_from = models.DateField(_("valid from"), unique=True)
+    operator_share = models.DecimalField(
+        _("operator's share of subscriptions (%)"), max_digits=5, decimal_places=2
+    )
+    sponsorship_rate = models.DecimalField(
+        _("project-management funding per sponsored day (% of the TJM)"),
+        max_digits=5,
+        decimal_places=2,
+    )
+
+    class Meta:
+        ordering = ["-valid_from"]
+        verbose_name = _("funding rates")
+        verbose_name_plural = _("funding rates")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(operator_share__gte=0, operator_share__lte=100),
+                name="operator_share_is_a_percentage",
+            ),
+            models.CheckConstraint(
+                condition=Q(sponsorship_rate__gte=0, sponsorship_rate__lte=100),
+                name="sponsorship_rate_is_a_percentage",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.valid_from)
+
+
+class PainVersion(models.TextChoices):
+    V08 = "pain.008.001.08", "pain.008.001.08"
+    V02 = "pain.008.001.02", "pain.008.001.02"
+
+
+class RunStatus(models.TextChoices):
+    EXPORTED = "exported", _("Exported, awaiting collection")
+    COLLECTED = "collected", _("Collected")
+
+
+class CollectionRun(models.Model):
+    """One collection of the subscriptions due in a month (one run per month), exported as a
+    pain.008 file validated against its XSD and stored unchanged."""
+
+    period = models.DateField(_("month"), unique=True)  # the first day of the month
+    collection_date = models.DateField(_("collection date"))
+    version = models.CharField(
+        _("format"), max_length=20, choices=PainVersion.choices, default=PainVersion.V08
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=RunStatus.choices, default=RunStatus.EXPORTED
+    )
+    message_id = models.CharField(_("message id"), max_length=35, unique=True)
+    document = models.TextField(_("pain.008 file"), blank=True)
+    total_cents = models.PositiveBigIntegerField(_("total"), default=0)
+    count = models.PositiveIntegerField(_("debits"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    collected_at = models.DateTimeField(_("collected"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-period", "-id"]
+        verbose_name = _("collection run")
+        verbose_name_plural = _("collection runs")
+
+    def __str__(self) -> str:
+        return self.period.strftime("%Y-%m")
+
+
+class DebitStatus(models.TextChoices):
+    PENDING = "pending", _("Sent to the bank")
+    COLLECTED = "collected", _("Collected")
+    RETURNED = "returned", _("Returned")
+
+
+class Debit(models.Model):
+    """One member's subscription debited in a collection run."""
+
+    run = models.ForeignKey(CollectionRun, on_delete=models.PROTECT, related_name="debits")
+    membership = models.ForeignKey(
+        CircleMembership, on_delete=models.PROTECT, related_name="debits"
+    )
+    mandate = models.ForeignKey(SepaMandate, on_delete=models.PROTECT, related_name="debits")
+    amount_cents = models.PositiveBigIntegerField(_("amount"))
+    sequence = models.CharField(_("sequence"), max_length=4, choices=SequenceType.choices)
+    end_to_end_id = models.CharField(_("end-to-end id"), max_length=35, unique=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=DebitStatus.choices, default=DebitStatus.PENDING
+    )
+    return_reason = models.CharField(_("return reason"), max_length=4, blank=True)
+    returned_at = models.DateTimeField(_("returned"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["run", "id"]
+        verbose_name = _("direct debit")
+        verbose_name_plural = _("direct debits")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "membership"], name="one_debit_per_run"),
+            models.CheckConstraint(condition=Q(amount_cents__gt=0), name="debit_is_positive"),
+        ]
+        indexes = [models.Index(fields=["membership", "status"], name="debit_membership_status")]
+
+    def __str__(self) -> str:
+        return self.end_to_end_id
+
+
+class PoolAlert(models.Model):
+    """The circle's pool could not pay a day (or a mission's start): its admins were told once;
+    cleared when money comes in."""
+
+    circle = models.OneToOneField(Circle, on_delete=models.CASCADE, related_name="pool_alert")
+    raised_at = models.DateTimeField(default=timezone.now)
+    needed_cents = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("pool alert")
+        verbose_name_plural = _("pool alerts")
+
+    def __str__(self) -> str:
+        return str(self.circle)

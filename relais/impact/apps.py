@@ -30,10 +30,10 @@ class ImpactConfig(AppConfig):
             # saved again after it ended changes nothing.
             if instance.status != MissionStatus.ENDED or instance.start is None:
                 return
-            from relais.core.mail import _QUIET
+            from relais.core.mail import is_quiet
             from relais.impact.services import credential_on_mission_end
 
-            notify = not _QUIET.get()  # the demo history is recorded without telling anyone
+            notify = not is_quiet()  # the demo history is recorded without telling anyone
             transaction.on_commit(
                 lambda: credential_on_mission_end(mission_id=instance.pk, notify=notify),
                 robust=True,

@@ -50,7 +50,9 @@ def feed(user: User) -> bytes:
             "task"
         )[:200]
         for claim in claims:
-            deadline = (claim.last_activity_at + dt.timedelta(days=settings.CLAIM_LAPSE_DAYS)).date()
+            deadline = (
+                claim.last_activity_at + dt.timedelta(days=settings.CLAIM_LAPSE_DAYS)
+            ).date()
             event = Event()
             event.add("uid", f"claim-{claim.pk}@{HOST}")
             event.add("dtstamp", stamp)

@@ -3,6 +3,7 @@ by, and the template shows the same numbers in a table beside it."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 WIDTH = 320
@@ -29,7 +30,9 @@ class Chart:
     unit: str = ""
 
 
-def bar_chart(slug: str, title: str, rows: list[tuple[str, int | float]], unit: str = "") -> Chart:
+def bar_chart(
+    slug: str, title: str, rows: Sequence[tuple[str, int | float]], unit: str = ""
+) -> Chart:
     """A horizontal bar chart of `rows` (label, value), bars scaled to the largest value."""
     top = max((float(value) for _label, value in rows), default=0) or 1
     bars = [

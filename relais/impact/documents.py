@@ -33,8 +33,12 @@ def certificate_pdf(mission: Mission, language: str) -> bytes:
     credential = selectors.credentials_of_mission(mission).filter(revoked_at__isnull=True).first()
     return _pdf(
         "impact/certificate.html",
-        {"c": contribution, "mission": mission, "credential": credential,
-         "issuer": selectors.operator_name()},
+        {
+            "c": contribution,
+            "mission": mission,
+            "credential": credential,
+            "issuer": selectors.operator_name(),
+        },
         language,
     )
 

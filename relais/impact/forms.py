@@ -74,13 +74,16 @@ class ArgumentForm(EstimateForm):
         help_text=_("Pick it to show what your colleagues already do."),
     )
     firm_name = forms.CharField(
-        label=_("Firm name"), max_length=150, required=False,
+        label=_("Firm name"),
+        max_length=150,
+        required=False,
         help_text=_("If your firm is not on Relais yet."),
     )
 
     def __init__(self, *args: Any, firms: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["firm"].queryset = firms if firms is not None else Organisation.objects.none()
+        chosen = firms if firms is not None else Organisation.objects.none()
+        self.fields["firm"].queryset = chosen  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -22,7 +22,15 @@ from relais.bench import returns
 from relais.bench.models import Absence, ConsultantProfile, Mission, MissionStatus
 from relais.core.mail import absolute_url
 from relais.impact.models import Challenge, Contenders, Credential, Metric, MissionWords
-from relais.work.models import Claim, Handover, Task, TaskEvent, TaskEventKind, TaskStatus, TimeEntry
+from relais.work.models import (
+    Claim,
+    Handover,
+    Task,
+    TaskEvent,
+    TaskEventKind,
+    TaskStatus,
+    TimeEntry,
+)
 
 if TYPE_CHECKING:
     from relais.accounts.models import Organisation, User
@@ -124,7 +132,11 @@ def credential_document(
         },
         "result": [
             {"type": ["Result"], "value": str(contribution.hours), "resultDescription": "hours"},
-            {"type": ["Result"], "value": str(len(contribution.tasks)), "resultDescription": "tasks"},
+            {
+                "type": ["Result"],
+                "value": str(len(contribution.tasks)),
+                "resultDescription": "tasks",
+            },
         ],
     }
     if contribution.words is not None:
@@ -224,7 +236,8 @@ def mission_dates(missions: list[Mission], until: dt.date) -> dict[int, set[dt.d
     )
     absent: dict[int, set[dt.date]] = defaultdict(set)
     for consultant_id, start, end in Absence.objects.filter(
-        consultant_id__in=consultants, end__gte=min((m.start for m in missions), default=until)
+        consultant_id__in=consultants,
+        end__gte=min((m.start or until for m in missions), default=until),
     ).values_list("consultant_id", "start", "end"):
         day = start
         while day <= min(end, until):
@@ -251,8 +264,15 @@ def _figures(missions_q: Q, tasks: QuerySet[Task], hours_q: Q) -> Figures:
     missions = list(
         Mission.objects.filter(missions_q, status__in=STARTED, start__isnull=False)
         .select_related("project")
-        .only("pk", "consultant_id", "start", "end", "project__pk", "project__title",
-              "project__nonprofit_id")
+        .only(
+            "pk",
+            "consultant_id",
+            "start",
+            "end",
+            "project__id",
+            "project__title",
+            "project__nonprofit_id",
+        )
     )
     dates = mission_dates(missions, today)
     months = _months(today)
@@ -270,7 +290,9 @@ def _figures(missions_q: Q, tasks: QuerySet[Task], hours_q: Q) -> Figures:
     )
     done = tasks.filter(status=TaskStatus.DONE)
     tasks_by_month = dict(
-        TaskEvent.objects.filter(kind=TaskEventKind.ACCEPTED, task__in=done, created_at__date__gte=months[0])
+        TaskEvent.objects.filter(
+            kind=TaskEventKind.ACCEPTED, task__in=done, created_at__date__gte=months[0]
+        )
         .annotate(month=TruncMonth("created_at"))
         .values_list("month")
         .annotate(n=Count("task", distinct=True))
@@ -400,10 +422,11 @@ def milestones(user: User) -> list[Milestone]:
     counts = {
         "done": accepted_tasks.count(),
         "handovers": Handover.objects.filter(author=user, drafted_automatically=False).count(),
-        "first_time": accepted_tasks.exclude(
-            events__kind=TaskEventKind.RETURNED
-        ).count(),
-        "projects": Claim.objects.filter(consultant=user).values("task__project").distinct().count(),
+        "first_time": accepted_tasks.exclude(events__kind=TaskEventKind.RETURNED).count(),
+        "projects": Claim.objects.filter(consultant=user)
+        .values("task__project")
+        .distinct()
+        .count(),
     }
     return [
         Milestone("first_task", counts["done"] >= 1),
@@ -443,9 +466,9 @@ def challenge_standings(challenge: Challenge) -> list[Standing]:
     until = min(challenge.end, today)
     groups: dict[str, set[int]] = {}
     if challenge.contenders == Contenders.FIRMS:
-        for name, user_id in ConsultantProfile.objects.filter(firm__verified_at__isnull=False).values_list(
-            "firm__name", "user_id"
-        ):
+        for name, user_id in ConsultantProfile.objects.filter(
+            firm__verified_at__isnull=False
+        ).values_list("firm__name", "user_id"):
             groups.setdefault(name, set()).add(user_id)
     else:
         try:
@@ -460,7 +483,7 @@ def challenge_standings(challenge: Challenge) -> list[Standing]:
     for name, ids in groups.items():
         for user_id in ids:
             member_of[user_id].append(name)
-    score: Counter[str] = Counter({name: 0 for name in groups})
+    score: Counter[str] = Counter(dict.fromkeys(groups, 0))
     if challenge.metric == Metric.TASKS_DONE:
         for actor_id, _task in (
             TaskEvent.objects.filter(
@@ -476,7 +499,9 @@ def challenge_standings(challenge: Challenge) -> list[Standing]:
     else:
         missions = list(
             Mission.objects.filter(
-                consultant_id__in=member_of, status__in=STARTED, start__isnull=False,
+                consultant_id__in=member_of,
+                status__in=STARTED,
+                start__isnull=False,
                 start__lte=until,
             ).filter(Q(end__isnull=True) | Q(end__gte=challenge.start))
         )
@@ -486,7 +511,9 @@ def challenge_standings(challenge: Challenge) -> list[Standing]:
             counted = len([d for d in days if d >= challenge.start])
             for name in member_of.get(mission.consultant_id, []):
                 score[name] += counted
-    return [Standing(name, value) for name, value in sorted(score.items(), key=lambda i: (-i[1], i[0]))]
+    return [
+        Standing(name, value) for name, value in sorted(score.items(), key=lambda i: (-i[1], i[0]))
+    ]
 
 
 def credentials_of_mission(mission: Mission) -> QuerySet[Credential]:
@@ -522,9 +549,7 @@ class CsrReport:
 
 
 def quotable_words(*, firm: Organisation | None = None, limit: int = 10) -> list[MissionWords]:
-    words = MissionWords.objects.filter(quotable=True).select_related(
-        "mission__project", "author"
-    )
+    words = MissionWords.objects.filter(quotable=True).select_related("mission__project", "author")
     if firm is not None:
         words = words.filter(mission__bench_period__firm=firm)
     return list(words.order_by("-updated_at")[:limit])
@@ -549,9 +574,7 @@ def csr_report(firm: Organisation) -> CsrReport:
     except returns.TaxYearMissing as missing:
         error = str(missing)
     projects = [
-        ProjectServed(
-            p.title, p.nonprofit.name, [str(c) for c in p.causes.all()], continuity(p)
-        )
+        ProjectServed(p.title, p.nonprofit.name, [str(c) for c in p.causes.all()], continuity(p))
         for p in Project.objects.filter(
             missions__bench_period__firm=firm,
             missions__status__in=STARTED,
@@ -563,21 +586,37 @@ def csr_report(firm: Organisation) -> CsrReport:
         .order_by("title")[:20]
     ]
     indicators = [
-        Indicator("ESRS S1-6", _("Employees who took part in skills sponsorship"),
-                  number_format(figures.consultants)),
-        Indicator("ESRS S1-13", _("Hours of skills put to use for nonprofits"),
-                  number_format(figures.hours)),
-        Indicator("ESRS S3-4", _("Working days lent to nonprofits"),
-                  number_format(figures.days_given)),
-        Indicator("ESRS S3-4", _("Nonprofits and projects supported"),
-                  f"{number_format(figures.nonprofits)} / {number_format(figures.projects)}"),
-        Indicator("ESRS S3-4", _("Tasks delivered and accepted by the nonprofits"),
-                  number_format(figures.tasks_done)),
+        Indicator(
+            "ESRS S1-6",
+            _("Employees who took part in skills sponsorship"),
+            number_format(figures.consultants),
+        ),
+        Indicator(
+            "ESRS S1-13",
+            _("Hours of skills put to use for nonprofits"),
+            number_format(figures.hours),
+        ),
+        Indicator(
+            "ESRS S3-4", _("Working days lent to nonprofits"), number_format(figures.days_given)
+        ),
+        Indicator(
+            "ESRS S3-4",
+            _("Nonprofits and projects supported"),
+            f"{number_format(figures.nonprofits)} / {number_format(figures.projects)}",
+        ),
+        Indicator(
+            "ESRS S3-4",
+            _("Tasks delivered and accepted by the nonprofits"),
+            number_format(figures.tasks_done),
+        ),
     ]
     if year is not None:
         indicators.append(
-            Indicator(_("Entity-specific"), _("Value of the days lent, at cost (this fiscal year)"),
-                      euros(year.valuation_cents + year.fee_cents))
+            Indicator(
+                _("Entity-specific"),
+                _("Value of the days lent, at cost (this fiscal year)"),
+                euros(year.valuation_cents + year.fee_cents),
+            )
         )
     return CsrReport(figures, year, error, projects, quotable_words(firm=firm), indicators)
 

@@ -44,7 +44,9 @@ def _issue(mission: Mission, *, ended: bool, now: dt.datetime) -> Credential:
         last = Credential.objects.aggregate(m=Max("status_index"))["m"]
         try:
             with transaction.atomic():
-                return _issue_at(mission, ended=ended, now=now, index=0 if last is None else last + 1)
+                return _issue_at(
+                    mission, ended=ended, now=now, index=0 if last is None else last + 1
+                )
         except IntegrityError:
             continue
     raise Conflict(_("Too many credentials issued at once: try again."))
@@ -71,16 +73,20 @@ def _issue_at(mission: Mission, *, ended: bool, now: dt.datetime, index: int) ->
     )
 
 
-def credential_issue(*, consultant: User, mission: Mission, now: dt.datetime | None = None) -> Credential:
+def credential_issue(
+    *, consultant: User, mission: Mission, now: dt.datetime | None = None
+) -> Credential:
     """The consultant asks for the credential of their active or ended mission: a new one, the
     previous one (if any) revoked as superseded, so that it says what they did up to now."""
     now = now or timezone.now()
     if mission.consultant_id != consultant.pk:
         raise NotAllowed(_("Only the consultant of the mission may ask for its credential."))
     with transaction.atomic():
-        locked = Mission.objects.select_for_update().select_related(
-            "consultant", "project__nonprofit"
-        ).get(pk=mission.pk)
+        locked = (
+            Mission.objects.select_for_update(of=("self",))
+            .select_related("consultant", "project__nonprofit")
+            .get(pk=mission.pk)
+        )
         if locked.status not in (MissionStatus.ACTIVE, MissionStatus.ENDED) or locked.start is None:
             raise Conflict(_("A credential is issued only for a mission that has started."))
         Credential.objects.filter(mission=locked, revoked_at__isnull=True).update(
@@ -99,7 +105,7 @@ def credential_on_mission_end(
     now = now or timezone.now()
     with transaction.atomic():
         mission = (
-            Mission.objects.select_for_update()
+            Mission.objects.select_for_update(of=("self",))
             .select_related("consultant", "project__nonprofit")
             .filter(pk=mission_id)
             .first()
@@ -159,9 +165,7 @@ def preference_of(user: User) -> Preference:
     return preference
 
 
-def preference_update(
-    *, user: User, on_leaderboards: bool, weekly_digest: bool
-) -> Preference:
+def preference_update(*, user: User, on_leaderboards: bool, weekly_digest: bool) -> Preference:
     """A person opts into the leaderboards (never by default) or out of the weekly digest."""
     preference = preference_of(user)
     preference.on_leaderboards = on_leaderboards
@@ -187,7 +191,8 @@ def challenge_create(
         raise NotAllowed(_("Only the Relais team sets challenges."))
     if end < start:
         raise Invalid(
-            _("The end comes before the start."), fields={"end": [_("The end comes before the start.")]}
+            _("The end comes before the start."),
+            fields={"end": [_("The end comes before the start.")]},
         )
     return Challenge.objects.create(
         title=title, metric=metric, contenders=contenders, start=start, end=end, created_by=staff
@@ -234,8 +239,10 @@ def digests_send_due(*, today: dt.date | None = None) -> int:
         preference = preference_of(user)
         if not preference.weekly_digest or preference.digest_sent_on == today:
             continue
-        if Preference.objects.filter(pk=preference.pk).exclude(digest_sent_on=today).update(
-            digest_sent_on=today
+        if (
+            Preference.objects.filter(pk=preference.pk)
+            .exclude(digest_sent_on=today)
+            .update(digest_sent_on=today)
         ):
             notify_on_commit(digest_send, user_id=user.pk)
             sent += 1

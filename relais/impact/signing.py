@@ -97,7 +97,14 @@ def jwks() -> dict[str, Any]:
         active_key()
     return {
         "keys": [
-            {"kty": "OKP", "crv": "Ed25519", "x": k.public_key, "kid": k.kid, "use": "sig", "alg": "EdDSA"}
+            {
+                "kty": "OKP",
+                "crv": "Ed25519",
+                "x": k.public_key,
+                "kid": k.kid,
+                "use": "sig",
+                "alg": "EdDSA",
+            }
             for k in SigningKey.objects.order_by("created_at", "id")
         ]
     }

@@ -14,17 +14,13 @@ urlpatterns = [
     path("impact/stories/", views.stories, name="stories"),
     path("impact/leaderboard/", views.leaderboard, name="leaderboard"),
     path("impact/challenges/", views.challenges, name="challenges"),
-    path(
-        "impact/challenges/<int:challenge_pk>/", views.challenge_detail, name="challenge"
-    ),
+    path("impact/challenges/<int:challenge_pk>/", views.challenge_detail, name="challenge"),
     path("impact/kit/", views.kit, name="kit"),
     path("impact/kit/<str:token>/", views.argument, name="argument"),
     path("impact/kit/<str:token>/argument.pdf", views.argument_pdf, name="argument_pdf"),
     path("firms/<int:organisation_pk>/impact/", views.firm_dashboard, name="firm"),
     path("firms/<int:organisation_pk>/csr-report/", views.csr_report, name="csr_report"),
-    path(
-        "firms/<int:organisation_pk>/csr-report.pdf", views.csr_report_pdf, name="csr_report_pdf"
-    ),
+    path("firms/<int:organisation_pk>/csr-report.pdf", views.csr_report_pdf, name="csr_report_pdf"),
     path(
         "nonprofits/<int:organisation_pk>/impact/",
         views.nonprofit_dashboard,
@@ -43,14 +39,13 @@ urlpatterns = [
     path("me/impact/", views.preferences, name="preferences"),
     path("me/impact/calendar/reset/", views.calendar_reset, name="calendar_reset"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar"),
-    path(
-        "missions/<int:mission_pk>/credential/", views.credential_issue, name="credential_issue"
-    ),
+    path("missions/<int:mission_pk>/credential/", views.credential_issue, name="credential_issue"),
     path(
         "missions/<int:mission_pk>/certificate.pdf",
         views.certificate_pdf,
         name="certificate_pdf",
     ),
     path("missions/<int:mission_pk>/words/", views.mission_words, name="mission_words"),
+    path("me/led-missions/", views.lead_missions, name="lead_missions"),
     path("projects/<int:project_pk>/stories/new/", views.story_create, name="story_create"),
 ]

@@ -54,11 +54,13 @@ def _charts(figures: selectors.Figures) -> list[charts.Chart]:
     month = "%m/%Y"
     return [
         charts.bar_chart(
-            "days", _("Days given, by month"),
+            "days",
+            _("Days given, by month"),
             [(m.strftime(month), n) for m, n in figures.days_by_month],
         ),
         charts.bar_chart(
-            "tasks", _("Tasks done, by month"),
+            "tasks",
+            _("Tasks done, by month"),
             [(m.strftime(month), n) for m, n in figures.tasks_by_month],
         ),
         charts.bar_chart("causes", _("Projects served, by cause"), figures.causes),
@@ -91,7 +93,10 @@ def public_dashboard(request: HttpRequest) -> HttpResponse:
 def firm_dashboard(request: HttpRequest, organisation_pk: int) -> HttpResponse:
     firm = access.firm_get_for_reports(signed_in_user(request), organisation_pk)
     return _dashboard(
-        request, "impact/scope.html", figures=selectors.firm_figures(firm), scope=firm,
+        request,
+        "impact/scope.html",
+        figures=selectors.firm_figures(firm),
+        scope=firm,
         csr=True,
     )
 
@@ -101,7 +106,9 @@ def firm_dashboard(request: HttpRequest, organisation_pk: int) -> HttpResponse:
 def nonprofit_dashboard(request: HttpRequest, organisation_pk: int) -> HttpResponse:
     nonprofit = access.nonprofit_get_for_reports(signed_in_user(request), organisation_pk)
     return _dashboard(
-        request, "impact/scope.html", figures=selectors.nonprofit_figures(nonprofit),
+        request,
+        "impact/scope.html",
+        figures=selectors.nonprofit_figures(nonprofit),
         scope=nonprofit,
     )
 
@@ -122,7 +129,9 @@ def operator_dashboard(request: HttpRequest) -> HttpResponse:
     if not signed_in_user(request).is_operator_staff:
         raise PermissionDenied
     return _dashboard(
-        request, "impact/operator.html", figures=selectors.public_figures(),
+        request,
+        "impact/operator.html",
+        figures=selectors.public_figures(),
         rows=selectors.operator_rows(),
     )
 
@@ -134,9 +143,7 @@ def operator_dashboard(request: HttpRequest) -> HttpResponse:
 @require_GET
 def csr_report(request: HttpRequest, organisation_pk: int) -> HttpResponse:
     firm = access.firm_get_for_reports(signed_in_user(request), organisation_pk)
-    return render(
-        request, "impact/csr_page.html", {"r": selectors.csr_report(firm), "firm": firm}
-    )
+    return render(request, "impact/csr_page.html", {"r": selectors.csr_report(firm), "firm": firm})
 
 
 @login_required
@@ -190,7 +197,7 @@ def _verification(jws: str) -> dict[str, Any]:
         if identifier.startswith("urn:uuid:"):
             try:
                 credential = Credential.objects.filter(public_id=identifier[9:]).first()
-            except Exception:  # noqa: BLE001 - a malformed id is just not found
+            except Exception:
                 credential = None
     revoked = credential is not None and credential.revoked_at is not None
     return {
@@ -219,8 +226,10 @@ def credential_public(request: HttpRequest, credential_id: Any) -> HttpResponse:
     """A credential opened by its id: its verification, as anyone would see it."""
     credential = access.credential_get_public(credential_id)
     user = request.user
-    may_revoke = user.is_authenticated and credential.revoked_at is None and (
-        user.is_operator_staff or credential.consultant_id == user.pk  # type: ignore[union-attr]
+    may_revoke = (
+        user.is_authenticated
+        and credential.revoked_at is None
+        and (user.is_operator_staff or credential.consultant_id == user.pk)
     )
     return render(
         request,
@@ -316,15 +325,36 @@ def mission_words(request: HttpRequest, mission_pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.mission_words_save(
-                lead=user, mission=mission, text=form.cleaned_data["text"],
+                lead=user,
+                mission=mission,
+                text=form.cleaned_data["text"],
                 quotable=form.cleaned_data["quotable"],
             )
         except ServiceError as error:
             copy_errors(form, error)
         else:
             messages.success(request, _("Your words are saved."))
-            return redirect("bench:mission", mission_pk=mission.pk)
+            return redirect("impact:lead_missions")
     return render(request, "impact/words.html", {"form": form, "mission": mission})
+
+
+@login_required
+@require_GET
+def lead_missions(request: HttpRequest) -> HttpResponse:
+    """The missions on the projects the person leads, to write their words on each."""
+    missions = (
+        Mission.objects.filter(
+            project__field_lead=signed_in_user(request),
+            status__in=[MissionStatus.ACTIVE, MissionStatus.ENDED],
+        )
+        .select_related("consultant", "project")
+        .order_by("-start", "-id")
+    )
+    page = Paginator(missions, 20).get_page(request.GET.get("page"))
+    words = set(
+        MissionWords.objects.filter(mission__in=list(page)).values_list("mission_id", flat=True)
+    )
+    return render(request, "impact/lead_missions.html", {"page": page, "words": words})
 
 
 # --- Animation --------------------------------------------------------------------------------
@@ -387,7 +417,7 @@ def leaderboard(request: HttpRequest) -> HttpResponse:
 def challenges(request: HttpRequest) -> HttpResponse:
     """The seasonal challenges; operator staff set new ones here."""
     user = request.user
-    is_staff = user.is_authenticated and user.is_operator_staff  # type: ignore[union-attr]
+    is_staff = user.is_authenticated and user.is_operator_staff
     if request.method == "POST" and not is_staff:
         raise PermissionDenied
     form = ChallengeForm(request.POST or None) if is_staff else None
@@ -410,9 +440,7 @@ def challenge_detail(request: HttpRequest, challenge_pk: int) -> HttpResponse:
         raise Http404
     standings = selectors.challenge_standings(challenge)
     chart = charts.bar_chart("standings", challenge.title, [(s.name, s.value) for s in standings])
-    return render(
-        request, "impact/challenge.html", {"challenge": challenge, "chart": chart}
-    )
+    return render(request, "impact/challenge.html", {"challenge": challenge, "chart": chart})
 
 
 @require_GET

@@ -18,6 +18,11 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from relais.bench.services import missions_end_due, recalls_apply_due
+from relais.billing.services import invoices_issue_last_month, receipts_prepare_last_year
+from relais.campaigns.services import campaigns_close_due
+from relais.funding.services import fees_accrue
+from relais.impact.services import digests_send_due
+from relais.matching.services import round_request_daily
 from relais.site.delivery import jobs_requeue_stale
 from relais.site.models import PeriodicSchedule
 from relais.site.privacy import personal_data_retention
@@ -50,6 +55,26 @@ def _missions_end_due() -> object:
     return missions_end_due()
 
 
+@periodic_job("fees_accrue")
+def _fees_accrue() -> object:
+    return fees_accrue()
+
+
+@periodic_job("invoices_issue_last_month")
+def _invoices_issue_last_month() -> object:
+    return invoices_issue_last_month()
+
+
+@periodic_job("campaigns_close_due")
+def _campaigns_close_due() -> object:
+    return campaigns_close_due()
+
+
+@periodic_job("receipts_prepare_last_year")
+def _receipts_prepare_last_year() -> object:
+    return receipts_prepare_last_year()
+
+
 @periodic_job("claims_lapse")
 def _claims_lapse() -> object:
     return len(claims_lapse())
@@ -63,6 +88,16 @@ def _jobs_requeue_stale() -> object:
 @periodic_job("personal_data_retention")
 def _personal_data_retention() -> object:
     return personal_data_retention()
+
+
+@periodic_job("matching_round_daily")
+def _matching_round_daily() -> object:
+    return getattr(round_request_daily(), "pk", None)
+
+
+@periodic_job("digests_send_due")
+def _digests_send_due() -> object:
+    return digests_send_due()
 
 
 def periodic_jobs_run() -> dict[str, object]:

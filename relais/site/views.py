@@ -23,8 +23,12 @@ from relais.accounts import selectors
 from relais.accounts.models import Organisation, OrganisationKind, Role
 from relais.bench import selectors as bench_selectors
 from relais.bench.models import BenchPeriod, BenchStatus, MissionStatus
+from relais.billing.selectors import billing_to_dos
+from relais.campaigns.selectors import votes_to_cast
 from relais.core.errors import ServiceError
 from relais.core.forms import copy_errors, signed_in_user
+from relais.funding.selectors import funding_to_dos
+from relais.matching import selectors as matching_selectors
 from relais.projects import selectors as project_selectors
 from relais.projects.models import ProjectStatus
 from relais.site import privacy, services
@@ -103,6 +107,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "my_missions": missions.mine,
         "to_agree": [x for x in missions.mine if x.status == MissionStatus.ACCEPTED],
     }
+    # Circles: invitations to accept, a mandate to sign, a returned debit, a pool too low.
+    context["funding"] = funding_to_dos(user)
+    context["billing"] = billing_to_dos(user)
+    # Calls for projects: open votes where the user is an elector and has not voted yet.
+    context["votes_to_cast"] = list(votes_to_cast(user)[:20])
     if Role.CONSULTANT in roles:
         context["my_periods"] = [p for p in periods if p.consultant_id == user.pk]
         context["my_claims"] = list(
@@ -110,6 +119,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             .select_related("task__project")
             .order_by("started_at")
         )
+        context["my_suggestions"] = [
+            {"suggestion": x, "reasons": matching_selectors.explain(x)}
+            for x in matching_selectors.offered_to(user)[:1]
+        ]
     if Role.OPERATOR_STAFF in roles:
         context["organisation_counts"] = {
             kind.label: Organisation.objects.filter(kind=kind).count()

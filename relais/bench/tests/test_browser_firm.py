@@ -116,7 +116,7 @@ def test_a_firm_signs_up_imports_lends_and_recalls(page, browser, live_server, o
 
     # A bench period for Prénom3.
     page.goto(firm_url + "bench/")
-    page.get_by_label(re.compile(r"^Adresse e-mail de la consultante")).fill("c3@octo.example")
+    page.get_by_label(re.compile(r"^Adresse e-mail du ou de la consultant")).fill("c3@octo.example")
     page.get_by_role("button", name="Ouvrir", exact=True).click()
     expect(page.get_by_text("Intercontrat ouvert.")).to_be_visible()
     assert_accessible(page)

@@ -41,6 +41,10 @@ from relais.bench.models import (
 )
 from relais.bench.tests.helpers import mission_started
 from relais.bench.tests.loan import mentions
+from relais.billing.tests.walk import billing_fingerprint, billing_victims
+from relais.campaigns.tests.walk import campaign_fingerprint, campaign_victims
+from relais.funding.tests.walk import SECRET_CIRCLE, funding_fingerprint, funding_victims
+from relais.matching.tests.helpers import matching_victims
 from relais.projects.models import Diagnosis, Project, ProjectImage, ProjectStatus
 from relais.projects.tests.factories import ProjectFactory
 from relais.site.models import LegalPage
@@ -77,6 +81,8 @@ SECRETS = [
     "dora.team@esn.example",
     "dora.bench@acme.example",
     "REL-",
+    SECRET_CIRCLE,
+    "emma.secret@acme.example",
 ]
 
 # Parameters of third-party URLs (allauth, admin) that designate no object of ours.
@@ -137,7 +143,14 @@ def victims(alice, bob, acme, nadia, fabien, les_amis):
     )
     work = work_fixture(fabien)
     period, mission = bench_fixture(alice, acme, work["project"])
+    funding = funding_victims(bob, acme)
+    billing = billing_victims(acme, les_amis)
+    campaigns = campaign_victims(les_amis)
     return {
+        **campaigns,
+        **funding,
+        **billing,
+        **matching_victims(bob, work["task"]),
         "period_pk": [period.pk],
         "period_id": [period.pk],
         "mission_pk": [mission.pk],
@@ -168,6 +181,9 @@ def victims(alice, bob, acme, nadia, fabien, les_amis):
         "token": ["not-a-real-token"],
         # A welcome link for Alice: an outsider must not get a password form out of a guess.
         "uidb64": ["MQ"],
+        # Impact: a credential id nobody holds (a real one is public by design), a challenge.
+        "credential_id": ["00000000-0000-4000-8000-000000000000"],
+        "challenge_pk": [1],
     }
 
 
@@ -291,6 +307,9 @@ def fingerprint() -> tuple[object, ...]:
         ),
         Comment.objects.count(),
         sorted(LegalPage.objects.values_list("pk", "kind", "language", "body")),
+        funding_fingerprint(),
+        billing_fingerprint(),
+        campaign_fingerprint(),
     )
 
 
@@ -373,8 +392,16 @@ BODIES: dict[str, Body] = {
     },
     "POST /api/v1/bench-periods/{}/recall": lambda v, person: {"effective_date": _today()},
     "POST /api/v1/firms/{}/roster/invitations": lambda v, person: {"email": "eve@pirate.example"},
+    "PUT /api/v1/matching/weights": lambda v, person: {"cause": 9},
     "POST /api/v1/missions/{}/refuse": lambda v, person: {"reason": "Refus pirate"},
     "POST /api/v1/missions/{}/accept": lambda v, person: {"representative": "Pirate, président"},
+    "POST /api/v1/circles": lambda v, person: {
+        "name": "Cercle pirate",
+        "firm_id": v["firm_id"][0],
+    },
+    "POST /api/v1/circles/{}/invitations": lambda v, person: {"email": "pirate@example.org"},
+    "PUT /api/v1/campaigns/{}/ballot": lambda v, person: {"entries": v["entry_pk"]},
+    "POST /api/v1/credentials/{}/revoke": lambda v, person: {"reason": "Révocation pirate"},
     "POST /api/v1/firms/{}/terms": lambda v, person: {
         "mode": "fee",
         "fee_rate": "1",

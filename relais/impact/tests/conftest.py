@@ -32,7 +32,11 @@ def project(les_amis, fabien, vocabularies):
 def finish_task(lead, consultant, project, title="Inventaire", hours="3"):
     """A task the consultant claims, logs time on, submits; the lead accepts it."""
     task = work_services.task_create(
-        lead=lead, project=project, title=title, brief="b", acceptance_criteria="c",
+        lead=lead,
+        project=project,
+        title=title,
+        brief="b",
+        acceptance_criteria="c",
         estimate_hours=Decimal(4),
     )
     work_services.task_publish(lead=lead, task=task)

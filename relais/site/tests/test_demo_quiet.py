@@ -22,4 +22,3 @@ def test_loading_the_demo_sends_no_email_and_queues_no_job(django_capture_on_com
     # ...and nobody heard of it: no email sent, no email job left for the worker.
     assert [message.subject for message in mail.outbox] == []
     assert not DBTaskResult.objects.exclude(task_path__endswith="periodic_run").exists()
-

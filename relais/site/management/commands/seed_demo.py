@@ -11,6 +11,12 @@ from django.db import transaction
 from relais.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_demo
 from relais.accounts.models import Role, User
 from relais.bench.demo import seed_bench
+from relais.billing.demo import seed_billing
+from relais.campaigns.demo import seed_campaigns
+from relais.core.mail import quiet
+from relais.funding.demo import seed_funding
+from relais.impact.demo import seed_impact
+from relais.matching.demo import seed_matching
 from relais.projects.demo import seed_projects
 from relais.site.services import legal_pages_seed
 from relais.work.demo import seed_work, seed_work_history
@@ -30,12 +36,18 @@ class Command(BaseCommand):
         if if_empty and User.objects.exists():
             self.stdout.write("The database already has users: demo data not loaded again.")
         else:
-            with transaction.atomic():
+            # Past history: loading it tells nobody anything (no email, no job).
+            with quiet(), transaction.atomic():
                 seed_demo()
                 seed_projects(User.objects.get(email=DEMO_ACCOUNTS[Role.OPERATOR_STAFF]))
                 seed_work()
                 seed_bench()  # the missions give the demo teams their places
+                seed_funding()  # circles, mandates, a collection, the pool paying the fees
+                seed_billing()  # last month's fee invoice, last year's tax receipt
                 seed_work_history()
+                seed_impact()  # a credential, words, a story, a challenge
+                seed_matching()  # a round: the consultants on the bench get a suggestion
+                seed_campaigns()  # a call for projects voted and counted, another one open
                 legal_pages_seed()
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         if User.objects.filter(email__in=DEMO_ACCOUNTS.values()).exists():

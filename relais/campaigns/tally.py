@@ -1,0 +1,757 @@
+"""Counting participatory-budgeting votes: the Pabulib `.pb` format and the rules.
+
+Pure Python, no Django: the campaign tally and `manage.py tally` share this module, and anyone can
+re-count a published `.pb` file with it. Exact arithmetic only (int and Fraction, never float).
+
+Rules
+-----
+- ``mes``: the Method of Equal Shares with cost utilities (approval votes) or additive utilities
+  (points of cumulative / scoring votes), completed as on equalshares.net ("add1"): every voter's
+  budget is raised by one unit of money at a time and the last outcome that does not overspend the
+  budget is kept (stopping as soon as an outcome is exhaustive).
+- ``mes-plain``: the same without completion.
+- ``greedy``: the standard method: projects by decreasing number of approvals (points for
+  cumulative / scoring votes), each added if it still fits in the budget.
+
+Ties (same effective vote count, same number of votes) are broken by lowest cost, then most
+approvals (points), then a seeded lot: the SHA-256 of ``seed:project_id``, smallest first; the seed
+is published before the vote.
+
+How MES is counted fast
+-----------------------
+Voters are bits of Python integers: each project holds the bitset of its supporters (one per number
+of points). Voters whose remaining budgets are equal form one *class* (a bitset and an integer
+budget); there are few classes (everyone starts in one, each purchase splits classes into payers and
+non-payers, equal budgets merge again). The payment a project needs is found by walking the classes
+by increasing budget, with ``(supporters & class).bit_count()`` as the number of supporters in each:
+no per-voter loop at all. Budgets are integers over a common denominator (scaled by the number of
+voters and by the denominators of the money amounts), so the inner loops never build a Fraction.
+Projects are kept in a heap by their last effective vote count, which can only decrease as budgets
+shrink: a project whose bound cannot beat the best of the round is not recomputed (the "lazy"
+trick of equalshares.net).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import heapq
+import io
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as _np
+
+VOTE_TYPES = ("approval", "cumulative", "scoring", "ordinal")
+RULES = ("mes", "mes-plain", "greedy")
+RULE_VOTE_TYPES = {
+    "mes": ("approval", "cumulative", "scoring"),
+    "mes-plain": ("approval", "cumulative", "scoring"),
+    "greedy": ("approval", "cumulative", "scoring", "ordinal"),
+}
+
+_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+
+
+class PabulibError(ValueError):
+    """A `.pb` file or an election that cannot be counted; the message says why (and where)."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        self.line = line
+        super().__init__(f"line {line}: {message}" if line else message)
+
+
+# --------------------------------------------------------------------------------------- model
+@dataclass
+class PBProject:
+    id: str
+    cost: Fraction
+    name: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class PBVote:
+    voter_id: str
+    projects: tuple[str, ...]
+    points: tuple[Fraction, ...] | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Election:
+    budget: Fraction
+    projects: dict[str, PBProject]
+    votes: list[PBVote]
+    vote_type: str = "approval"
+    meta: dict[str, str] = field(default_factory=dict)
+
+    def validate(self) -> None:
+        """Raise PabulibError if the election is inconsistent (also for elections built in code)."""
+        if self.vote_type not in VOTE_TYPES:
+            raise PabulibError(
+                f"unknown vote_type {self.vote_type!r} (expected one of {', '.join(VOTE_TYPES)})"
+            )
+        if self.budget <= 0:
+            raise PabulibError("the budget must be positive")
+        for p in self.projects.values():
+            if p.cost < 0:
+                raise PabulibError(f"project {p.id}: negative cost")
+        seen: set[str] = set()
+        for v in self.votes:
+            if v.voter_id in seen:
+                raise PabulibError(f"voter {v.voter_id} votes twice")
+            seen.add(v.voter_id)
+            if len(set(v.projects)) != len(v.projects):
+                raise PabulibError(
+                    f"voter {v.voter_id}: the same project appears twice in one vote"
+                )
+            for pid in v.projects:
+                if pid not in self.projects:
+                    raise PabulibError(f"voter {v.voter_id}: unknown project id {pid!r}")
+            if v.points is not None and len(v.points) != len(v.projects):
+                raise PabulibError(
+                    f"voter {v.voter_id}: {len(v.projects)} projects but {len(v.points)} points"
+                )
+
+
+# ------------------------------------------------------------------------------------- reading
+def _number(text: str, what: str, line: int | None) -> Fraction:
+    text = text.strip()
+    if not _NUMBER.match(text):
+        raise PabulibError(f"{what}: {text!r} is not a number", line)
+    return Fraction(text)
+
+
+def _rows(
+    lines: list[tuple[int, str]], section: str
+) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    if not lines:
+        raise PabulibError(f"section {section} has no header line")
+    header_line, header_text = lines[0]
+    header = [h.strip() for h in next(csv.reader([header_text], delimiter=";"))]
+    while header and header[-1] == "":
+        header.pop()
+    if len(set(header)) != len(header):
+        raise PabulibError(f"section {section}: duplicate column in header", header_line)
+    rows = []
+    for number, text in lines[1:]:
+        fields = next(csv.reader([text], delimiter=";"))
+        if len(fields) > len(header) and all(f.strip() == "" for f in fields[len(header) :]):
+            fields = fields[: len(header)]
+        if len(fields) != len(header):
+            raise PabulibError(
+                f"section {section}: expected {len(header)} fields ({';'.join(header)}),"
+                f" found {len(fields)}"
+                " (truncated or malformed line)",
+                number,
+            )
+        rows.append((number, dict(zip(header, (f.strip() for f in fields), strict=True))))
+    return header, rows
+
+
+def parse_pb(text: str | bytes) -> Election:
+    """Read a Pabulib `.pb` file; raise PabulibError with a clear message if it is not valid."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise PabulibError("the file is not UTF-8 text") from exc
+    text = text.lstrip("\ufeff")
+    sections: dict[str, list[tuple[int, str]]] = {}
+    order: list[str] = []
+    current: str | None = None
+    for number, raw in enumerate(text.splitlines(), start=1):
+        stripped = raw.strip()
+        if stripped.rstrip(";").upper() in (
+            "META",
+            "PROJECTS",
+            "VOTES",
+        ) and ";" not in stripped.rstrip(";"):
+            current = stripped.rstrip(";").upper()
+            if current in sections:
+                raise PabulibError(f"section {current} appears twice", number)
+            sections[current] = []
+            order.append(current)
+            continue
+        if not stripped:
+            continue
+        if current is None:
+            raise PabulibError("expected the META section first", number)
+        sections[current].append((number, raw))
+    for name in ("META", "PROJECTS", "VOTES"):
+        if name not in sections:
+            raise PabulibError(f"missing section {name} (truncated file?)")
+    if order != ["META", "PROJECTS", "VOTES"]:
+        raise PabulibError("sections must come in the order META, PROJECTS, VOTES")
+
+    header, meta_rows = _rows(sections["META"], "META")
+    if header[:2] != ["key", "value"]:
+        raise PabulibError("section META: the header must be key;value", sections["META"][0][0])
+    meta: dict[str, str] = {}
+    meta_lines: dict[str, int] = {}
+    for number, row in meta_rows:
+        meta[row["key"]] = row["value"]
+        meta_lines[row["key"]] = number
+    if "budget" not in meta:
+        raise PabulibError("META: missing budget")
+    budget = _number(meta["budget"], "budget", meta_lines["budget"])
+    vote_type = meta.get("vote_type", "").strip().lower()
+    if not vote_type:
+        raise PabulibError("META: missing vote_type")
+    if vote_type not in VOTE_TYPES:
+        raise PabulibError(
+            f"META: unknown vote_type {vote_type!r} (expected one of {', '.join(VOTE_TYPES)})",
+            meta_lines["vote_type"],
+        )
+
+    header, project_rows = _rows(sections["PROJECTS"], "PROJECTS")
+    for column in ("project_id", "cost"):
+        if column not in header:
+            raise PabulibError(
+                f"section PROJECTS: missing column {column}", sections["PROJECTS"][0][0]
+            )
+    projects: dict[str, PBProject] = {}
+    for number, row in project_rows:
+        pid = row.pop("project_id")
+        if not pid:
+            raise PabulibError("empty project_id", number)
+        if pid in projects:
+            raise PabulibError(f"project {pid} listed twice", number)
+        cost = _number(row.pop("cost"), f"cost of project {pid}", number)
+        if cost < 0:
+            raise PabulibError(f"cost of project {pid} is negative", number)
+        projects[pid] = PBProject(pid, cost, row.pop("name", ""), row)
+
+    header, vote_rows = _rows(sections["VOTES"], "VOTES")
+    for column in ("voter_id", "vote"):
+        if column not in header:
+            raise PabulibError(f"section VOTES: missing column {column}", sections["VOTES"][0][0])
+    needs_points = vote_type in ("cumulative", "scoring")
+    if needs_points and "points" not in header:
+        raise PabulibError(
+            f"section VOTES: {vote_type} votes need a points column", sections["VOTES"][0][0]
+        )
+    votes: list[PBVote] = []
+    voters: set[str] = set()
+    for number, row in vote_rows:
+        vid = row.pop("voter_id")
+        if not vid:
+            raise PabulibError("empty voter_id", number)
+        if vid in voters:
+            raise PabulibError(f"voter {vid} listed twice", number)
+        voters.add(vid)
+        ids = tuple(p.strip() for p in row.pop("vote").split(",") if p.strip())
+        for pid in ids:
+            if pid not in projects:
+                raise PabulibError(f"voter {vid} votes for unknown project id {pid!r}", number)
+        if len(set(ids)) != len(ids):
+            raise PabulibError(f"voter {vid} lists the same project twice", number)
+        points_text = row.pop("points", "")
+        points: tuple[Fraction, ...] | None = None
+        if needs_points:
+            points = tuple(
+                _number(p, f"points of voter {vid}", number)
+                for p in points_text.split(",")
+                if p.strip()
+            )
+            if len(points) != len(ids):
+                raise PabulibError(
+                    f"voter {vid}: {len(ids)} projects but {len(points)} points", number
+                )
+            if vote_type == "cumulative" and any(p < 0 for p in points):
+                raise PabulibError(f"voter {vid}: negative points in a cumulative vote", number)
+        votes.append(PBVote(vid, ids, points, row))
+
+    for key, found, what in (
+        ("num_projects", len(projects), "projects"),
+        ("num_votes", len(votes), "votes"),
+    ):
+        if key in meta:
+            expected = _number(meta[key], key, meta_lines[key])
+            if expected != found:
+                raise PabulibError(
+                    f"META says {key}={meta[key]} but the file has {found} {what}"
+                    " (truncated file?)",
+                    meta_lines[key],
+                )
+    return Election(budget=budget, projects=projects, votes=votes, vote_type=vote_type, meta=meta)
+
+
+def _fmt(value: Fraction | int) -> str:
+    value = Fraction(value)
+    if value.denominator == 1:
+        return str(value.numerator)
+    # Decimal amounts (from a file) have a power-of-ten denominator: write them back exactly.
+    d = value.denominator
+    twos = fives = 0
+    while d % 2 == 0:
+        d //= 2
+        twos += 1
+    while d % 5 == 0:
+        d //= 5
+        fives += 1
+    if d != 1:
+        raise PabulibError(f"{value} cannot be written as a decimal number")
+    digits = max(twos, fives)
+    scaled = value * 10**digits
+    sign = "-" if scaled < 0 else ""
+    whole, frac = divmod(abs(scaled.numerator), 10**digits)
+    return f"{sign}{whole}.{frac:0{digits}d}"
+
+
+def write_pb(election: Election) -> str:
+    """The election as a Pabulib `.pb` file (parse_pb reads it back to the same election)."""
+    election.validate()
+    out = io.StringIO()
+    w = csv.writer(out, delimiter=";", lineterminator="\n")
+    meta = dict(election.meta)
+    meta["num_projects"] = str(len(election.projects))
+    meta["num_votes"] = str(len(election.votes))
+    meta["budget"] = _fmt(election.budget)
+    meta["vote_type"] = election.vote_type
+    out.write("META\n")
+    w.writerow(["key", "value"])
+    for key, value in meta.items():
+        w.writerow([key, value])
+    out.write("PROJECTS\n")
+    extra_p = list(dict.fromkeys(k for p in election.projects.values() for k in p.extra))
+    counts = dict.fromkeys(election.projects, 0)
+    for v in election.votes:
+        for pid in v.projects:
+            counts[pid] += 1
+    w.writerow(
+        ["project_id", "cost", "votes", "name", *[k for k in extra_p if k not in ("votes",)]]
+    )
+    for p in election.projects.values():
+        w.writerow(
+            [
+                p.id,
+                _fmt(p.cost),
+                counts[p.id],
+                p.name,
+                *[p.extra.get(k, "") for k in extra_p if k != "votes"],
+            ]
+        )
+    out.write("VOTES\n")
+    with_points = election.vote_type in ("cumulative", "scoring")
+    extra_v = list(dict.fromkeys(k for v in election.votes for k in v.extra))
+    w.writerow(["voter_id", "vote", *(["points"] if with_points else []), *extra_v])
+    for v in election.votes:
+        row = [v.voter_id, ",".join(v.projects)]
+        if with_points:
+            row.append(",".join(_fmt(p) for p in v.points or ()))
+        w.writerow([*row, *[v.extra.get(k, "") for k in extra_v]])
+    return out.getvalue()
+
+
+# -------------------------------------------------------------------------------------- result
+@dataclass
+class GroupPayment:
+    """Voters of one class who paid for a project in one round (amounts per voter, in money)."""
+
+    voters: int
+    budget_before: Fraction
+    paid: Fraction
+    budget_after: Fraction
+
+
+@dataclass
+class Round:
+    number: int
+    project: str
+    cost: Fraction
+    effective_votes: Fraction
+    groups: list[GroupPayment]
+    remaining_budget: Fraction  # of all voters together, after the round
+
+
+@dataclass
+class TallyResult:
+    rule: str
+    selected: list[str]  # in the order of selection
+    budget: Fraction
+    cost: Fraction
+    votes: dict[str, Fraction]  # approvals (or points) per project
+    rounds: list[Round] = field(default_factory=list)
+    voter_budget: Fraction | None = None  # per voter, after completion (MES)
+    completion_steps: int = 0
+    leftover: dict[str, Fraction] = field(
+        default_factory=dict
+    )  # money left to a project's supporters
+    seed: str = ""
+
+    def reasons(self, election: Election) -> dict[str, dict[str, object]]:
+        """Why each project was or was not selected (the basis of the results page)."""
+        out: dict[str, dict[str, object]] = {}
+        order = {pid: i for i, pid in enumerate(self.selected, start=1)}
+        by_project = {r.project: r for r in self.rounds}
+        spent = self.cost
+        for pid, p in election.projects.items():
+            if pid in order:
+                r = by_project.get(pid)
+                out[pid] = {
+                    "status": "selected",
+                    "position": order[pid],
+                    "effective_votes": r.effective_votes if r else None,
+                }
+            elif self.votes.get(pid, 0) <= 0:
+                out[pid] = {"status": "no_votes"}
+            elif self.rule == "greedy" or pid not in self.leftover:
+                out[pid] = {
+                    "status": "does_not_fit",
+                    "remaining": self.budget - spent,
+                    "cost": p.cost,
+                }
+            else:
+                out[pid] = {
+                    "status": "supporters_out_of_money",
+                    "supporters_money": self.leftover[pid],
+                    "cost": p.cost,
+                }
+        return out
+
+    def as_json(self) -> dict[str, object]:
+        def num(x: Fraction | None) -> object:
+            if x is None:
+                return None
+            return x.numerator if x.denominator == 1 else str(x)
+
+        return {
+            "selected": list(self.selected),
+            "rule": self.rule,
+            "budget": num(self.budget),
+            "cost": num(self.cost),
+            "voter_budget": num(self.voter_budget),
+            "completion_steps": self.completion_steps,
+            "seed": self.seed,
+            "votes": {k: num(v) for k, v in self.votes.items()},
+            "rounds": [
+                {
+                    "round": r.number,
+                    "project": r.project,
+                    "cost": num(r.cost),
+                    "effective_votes": num(r.effective_votes),
+                    "groups": [
+                        {
+                            "voters": g.voters,
+                            "budget_before": num(g.budget_before),
+                            "paid": num(g.paid),
+                            "budget_after": num(g.budget_after),
+                        }
+                        for g in r.groups
+                    ],
+                    "remaining_budget": num(r.remaining_budget),
+                }
+                for r in self.rounds
+            ],
+        }
+
+
+# ----------------------------------------------------------------------------------- counting
+def lot(seed: str, project_id: str) -> str:
+    """The seeded lot: smaller wins. Anyone can recompute it from the published seed."""
+    return hashlib.sha256(f"{seed}:{project_id}".encode()).hexdigest()
+
+
+class _Prepared:
+    """The election as integers: money scaled to integers, supporters as arrays of voter indices."""
+
+    def __init__(self, election: Election, rule: str, seed: str) -> None:
+        election.validate()
+        if election.vote_type not in RULE_VOTE_TYPES[rule]:
+            raise PabulibError(f"rule {rule} cannot count {election.vote_type} votes")
+        self.election = election
+        self.n = len(election.votes)
+        self.ids = list(election.projects)
+        self.approval = election.vote_type in ("approval", "ordinal")
+        # Money as integers: multiply by the common denominator of the budget and the costs.
+        scale = math.lcm(
+            election.budget.denominator, *(p.cost.denominator for p in election.projects.values())
+        )
+        self.money_scale = scale
+        self.budget = int(election.budget * scale)
+        self.costs = [int(election.projects[pid].cost * scale) for pid in self.ids]
+        index = {pid: j for j, pid in enumerate(self.ids)}
+        lists: list[dict[Fraction | int, list[int]]] = [{} for _ in self.ids]
+        score: list[Fraction | int] = [0] * len(self.ids)
+        for i, v in enumerate(election.votes):
+            if v.points is None:
+                for pid in v.projects:
+                    j = index[pid]
+                    lists[j].setdefault(1, []).append(i)
+                    score[j] += 1
+                continue
+            for pid, p in zip(v.projects, v.points, strict=True):
+                if p == 0 and not self.approval:
+                    continue
+                if p < 0 and rule != "greedy":
+                    raise PabulibError(
+                        f"rule {rule} cannot count negative points (voter {v.voter_id})"
+                    )
+                j = index[pid]
+                lists[j].setdefault(p, []).append(i)
+                score[j] += p
+        self.score = [Fraction(x) for x in score]
+        self.seed = seed
+        self.key = [
+            (self.costs[j], -self.score[j], lot(seed, pid)) for j, pid in enumerate(self.ids)
+        ]
+        # Points as integers too (one common denominator).
+        pscale = math.lcm(1, *(Fraction(p).denominator for lj in lists for p in lj))
+        self.point_items = [
+            sorted(
+                (int(Fraction(p) * pscale), _np.array(ix, dtype=_np.int32)) for p, ix in lj.items()
+            )
+            for lj in lists
+        ]
+        self.supporters = [sum(len(ix) for ix in lj.values()) for lj in lists]
+        self.utils = [sum(p * len(ix) for p, ix in items) for items in self.point_items]
+
+
+def greedy(election: Election, seed: str = "") -> TallyResult:
+    """The standard method: by decreasing votes (points), add each project that still fits."""
+    prep = _Prepared(election, "greedy", seed)
+    order = sorted(
+        (j for j in range(len(prep.ids)) if prep.score[j] > 0),
+        key=lambda j: (-prep.score[j], prep.key[j]),
+    )
+    spent = 0
+    selected = []
+    for j in order:
+        if spent + prep.costs[j] <= prep.budget:
+            spent += prep.costs[j]
+            selected.append(prep.ids[j])
+    return TallyResult(
+        rule="greedy",
+        selected=selected,
+        budget=election.budget,
+        cost=Fraction(spent, prep.money_scale),
+        votes=dict(zip(prep.ids, prep.score, strict=True)),
+        seed=seed,
+    )
+
+
+def _mes_run(
+    prep: _Prepared, start: int, trail: bool
+) -> tuple[list[int], list[Round], dict[int, Fraction]]:
+    """One run of MES where each voter starts with start / (n * money_scale) money.
+
+    Voters with equal budgets form a class; ``budgets`` lists the classes' budgets in increasing
+    order (integers over the common denominator ``den``) and ``cls`` gives each voter's class
+    (numpy holds only these ids and counts: all money stays in Python integers). Costs are
+    ``cost * n * den`` in these units.
+    """
+    n = prep.n
+    cls = _np.zeros(n, dtype=_np.int32)
+    budgets = [start]
+    den = 1
+    selected: list[int] = []
+    rounds: list[Round] = []
+    heap = []
+    for j in range(len(prep.ids)):
+        if prep.supporters[j] == 0:
+            continue
+        if prep.costs[j] == 0:
+            selected.append(j)  # free and wanted: selected first (as in pabutools)
+            continue
+        mult = prep.costs[j] if prep.approval else 1
+        heap.append((Fraction(prep.costs[j] * n, prep.utils[j] * mult), prep.key[j], j))
+    heapq.heapify(heap)
+    money_unit = n * prep.money_scale
+    approval = prep.approval
+
+    def evaluate(j: int) -> tuple[Fraction, int, int] | None:
+        cost = prep.costs[j] * n * den
+        width = len(budgets)
+        if approval:
+            ((p, ix),) = prep.point_items[j]
+            counts = _np.bincount(cls[ix], minlength=width)
+            nz = _np.flatnonzero(counts)
+            items: Iterable[tuple[int, int, int]] = zip(
+                [budgets[c] for c in nz.tolist()], [1] * len(nz), counts[nz].tolist(), strict=True
+            )
+        else:
+            weighted: list[tuple[int, int, int]] = []
+            for p, ix in prep.point_items[j]:
+                counts = _np.bincount(cls[ix], minlength=width).tolist()
+                weighted.extend((budgets[c], p, k) for c, k in enumerate(counts) if k)
+            weighted.sort(key=lambda t: Fraction(t[0], t[1]))
+            items = weighted
+        util = prep.utils[j]
+        paid = 0
+        for b, p, k in items:
+            if b * util < (cost - paid) * p:
+                paid += b * k
+                util -= p * k
+            else:
+                break
+        else:
+            return None  # everyone would pay all they have and it is still not enough
+        mult = prep.costs[j] if approval else 1
+        return Fraction(cost - paid, util * den * mult), cost - paid, util
+
+    while heap:
+        rho, key, j = heap[0]
+        fresh = evaluate(j)
+        if fresh is None:
+            heapq.heappop(heap)
+            continue
+        if fresh[0] != rho:
+            heapq.heapreplace(heap, (fresh[0], key, j))
+            continue
+        heapq.heappop(heap)
+        _, num, util = fresh
+        selected.append(j)
+        # Charge the supporters: num / util per point (over den); the new denominator is den * util.
+        g = math.gcd(num, util)
+        num //= g
+        util //= g
+        width = len(budgets)
+        sizes = _np.bincount(cls, minlength=width).tolist()
+        rest = list(sizes)
+        parts = []
+        for p, ix in prep.point_items[j]:
+            old = cls[ix]
+            counts = _np.bincount(old, minlength=width).tolist()
+            for c, k in enumerate(counts):
+                rest[c] -= k
+            parts.append((p, ix, old, counts))
+        values: set[int] = {budgets[c] * util for c in range(width) if rest[c]}
+        paying: list[GroupPayment] = []
+        moves = []
+        unit = den * money_unit
+        for p, ix, old, counts in parts:
+            after = []
+            for c, k in enumerate(counts):
+                before = budgets[c] * util
+                nb = before - min(before, num * p)
+                after.append(nb)
+                if k:
+                    values.add(nb)
+                    if trail:
+                        paying.append(
+                            GroupPayment(
+                                voters=k,
+                                budget_before=Fraction(budgets[c], unit),
+                                paid=Fraction(before - nb, unit * util),
+                                budget_after=Fraction(nb, unit * util),
+                            )
+                        )
+            moves.append((ix, old, after))
+        new_budgets = sorted(values)
+        rank = {v: r for r, v in enumerate(new_budgets)}
+        keep = _np.array([rank.get(budgets[c] * util, 0) for c in range(width)], dtype=_np.int32)
+        new_cls = keep[cls]
+        for ix, old, after in moves:
+            moved = _np.array([rank.get(v, 0) for v in after], dtype=_np.int32)
+            new_cls[ix] = moved[old]
+        cls = new_cls
+        den *= util
+        common = math.gcd(den, *new_budgets)
+        if common > 1:
+            den //= common
+            new_budgets = [b // common for b in new_budgets]
+        if trail:
+            occupancy = _np.bincount(cls, minlength=len(new_budgets)).tolist()
+            total = sum(b * k for b, k in zip(new_budgets, occupancy, strict=True))
+            rounds.append(
+                Round(
+                    number=len(rounds) + 1,
+                    project=prep.ids[j],
+                    cost=Fraction(prep.costs[j], prep.money_scale),
+                    # money of the project / payment per voter (per point for cumulative votes)
+                    effective_votes=(n if approval else n * prep.costs[j]) / fresh[0],
+                    groups=paying,
+                    remaining_budget=Fraction(total, den * money_unit),
+                )
+            )
+        budgets = new_budgets
+    leftover: dict[int, Fraction] = {}
+    if trail:
+        chosen = set(selected)
+        for j in range(len(prep.ids)):
+            if j in chosen or prep.supporters[j] == 0:
+                continue
+            money = 0
+            for _p, ix in prep.point_items[j]:
+                counts = _np.bincount(cls[ix], minlength=len(budgets)).tolist()
+                money += sum(b * k for b, k in zip(budgets, counts, strict=True))
+            leftover[j] = Fraction(money, den * money_unit)
+    return selected, rounds, leftover
+
+
+def equal_shares(election: Election, complete: bool = True, seed: str = "") -> TallyResult:
+    """The Method of Equal Shares, with the "add1" completion unless complete is False."""
+    rule = "mes" if complete else "mes-plain"
+    prep = _Prepared(election, rule, seed)
+    n = prep.n
+    start = prep.budget  # per voter budget / n / money_scale ... i.e. budget/n money each
+    step = n * prep.money_scale  # one unit of money more for every voter
+    selected, _, _ = _mes_run(prep, start, trail=False)
+    steps = 0
+    if complete and n:
+        available = [j for j in range(len(prep.ids)) if prep.supporters[j] > 0]
+        while True:
+            spent = sum(prep.costs[j] for j in selected)
+            chosen = set(selected)
+            if all(j in chosen or spent + prep.costs[j] > prep.budget for j in available):
+                break  # exhaustive
+            nxt, _, _ = _mes_run(prep, start + (steps + 1) * step, trail=False)
+            if sum(prep.costs[j] for j in nxt) > prep.budget:
+                break
+            steps += 1
+            selected = nxt
+    final_start = start + steps * step
+    selected, rounds, leftover = _mes_run(prep, final_start, trail=True)
+    return TallyResult(
+        rule=rule,
+        selected=[prep.ids[j] for j in selected],
+        budget=election.budget,
+        cost=Fraction(sum(prep.costs[j] for j in selected), prep.money_scale),
+        votes=dict(zip(prep.ids, prep.score, strict=True)),
+        rounds=rounds,
+        voter_budget=Fraction(final_start, n * prep.money_scale) if n else None,
+        completion_steps=steps,
+        leftover={prep.ids[j]: v for j, v in leftover.items()},
+        seed=seed,
+    )
+
+
+def count(election: Election, rule: str, seed: str = "") -> TallyResult:
+    """Count the election with the named rule ("mes", "mes-plain" or "greedy")."""
+    if rule == "mes":
+        return equal_shares(election, complete=True, seed=seed)
+    if rule == "mes-plain":
+        return equal_shares(election, complete=False, seed=seed)
+    if rule == "greedy":
+        return greedy(election, seed=seed)
+    raise PabulibError(f"unknown rule {rule!r} (expected one of {', '.join(RULES)})")
+
+
+# ----------------------------------------------------------------------- majority judgment
+# The grades of a jury round, from the best to the worst (their labels are translated by the app).
+MJ_GRADES = ("excellent", "very_good", "good", "fair", "passable", "insufficient", "reject")
+
+
+def majority_value(grades: list[int]) -> list[int]:
+    """The majority value of a project's grades (0 = the best grade, as in MJ_GRADES): its
+    majority grade (the lower median: the grade a majority gives at least), then the majority
+    grade of what remains once that one grade is removed, and so on."""
+    remaining = sorted(grades, reverse=True)  # worst first: the lower median is at (n-1)//2
+    value = []
+    while remaining:
+        value.append(remaining.pop((len(remaining) - 1) // 2))
+    return value
+
+
+def majority_judgment(grades: dict[str, list[int]], seed: str = "") -> list[str]:
+    """Projects ranked by Majority Judgment: by majority grade, ties broken the usual way (compare
+    the grades left after removing the median one, again and again); the seeded lot last."""
+    for pid, gs in grades.items():
+        if any(not 0 <= g < len(MJ_GRADES) for g in gs):
+            raise PabulibError(f"project {pid}: a grade out of range")
+    return sorted(grades, key=lambda pid: (majority_value(grades[pid]), lot(seed, pid)))

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from relais.core.admin import ReadOnlyAdmin
+from relais.funding.models import (
+    Circle,
+    CollectionRun,
+    FundingRates,
+    LedgerEntry,
+    LedgerTransaction,
+    SepaMandate,
+    SubscriptionTier,
+)
+
+
+@admin.register(SubscriptionTier)
+class SubscriptionTierAdmin(admin.ModelAdmin):
+    """The yearly amounts offered to circle members (operator data); a tier in use is never
+    deleted, only no longer offered."""
+
+    list_display = ["name", "yearly_amount_cents", "active", "position"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None or not obj.memberships.exists()
+
+
+@admin.register(FundingRates)
+class FundingRatesAdmin(admin.ModelAdmin):
+    """The operator's dated rates: add a row from a date on; past rows stay as they were used."""
+
+    list_display = ["valid_from", "operator_share", "sponsorship_rate"]
+
+
+@admin.register(Circle)
+class CircleAdmin(ReadOnlyAdmin):
+    """Created and run by its members on Relais."""
+
+    list_display = ["name", "firm", "created_at"]
+
+
+@admin.register(SepaMandate)
+class SepaMandateAdmin(ReadOnlyAdmin):
+    """Signed by the member on Relais; never edited here."""
+
+    list_display = ["rum", "holder_name", "signed_on", "revoked_at"]
+    exclude = ["iban"]
+
+
+@admin.register(CollectionRun)
+class CollectionRunAdmin(ReadOnlyAdmin):
+    list_display = ["period", "collection_date", "count", "total_cents", "status"]
+    exclude = ["document"]
+
+
+class EntryInline(admin.TabularInline):
+    model = LedgerEntry
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(LedgerTransaction)
+class LedgerTransactionAdmin(ReadOnlyAdmin):
+    """The ledger: balanced, immutable movements; a correction is a new transaction."""
+
+    list_display = ["booked_on", "kind", "description", "reference"]
+    list_filter = ["kind"]
+    inlines = [EntryInline]
