@@ -158,7 +158,8 @@ def page(browser, live_server):
 
 @pytest.fixture
 def vocabularies() -> None:
-    """Causes, skills and languages, as the data migrations write them."""
+    """Causes, skills and languages, subscription tiers and rates, matching weights: the rows the
+    data migrations write (a live-server test flushes them when it ends)."""
     import importlib
 
     from django.apps import apps
@@ -166,5 +167,7 @@ def vocabularies() -> None:
     for name, function in [
         ("relais.core.migrations.0002_cause_taxonomy", "add_causes"),
         ("relais.core.migrations.0004_skill_and_language_vocabularies", "add"),
+        ("relais.funding.migrations.0003_tiers_and_rates", "add"),
+        ("relais.matching.migrations.0002_default_weights", "seed"),
     ]:
         getattr(importlib.import_module(name), function)(apps, None)

@@ -268,6 +268,7 @@ def _receipt_page(
         "billing/receipt.html",
         {
             "receipt": receipt,
+            "issued": receipt.status == ReceiptStatus.ISSUED,
             "figures": figures,
             "words": selectors.amount_in_words(figures.amount_cents) if figures else "",
             "error": error,

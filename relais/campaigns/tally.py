@@ -394,21 +394,21 @@ class TallyResult:
             if pid in order:
                 r = by_project.get(pid)
                 out[pid] = {
-                    "status": "selected",
+                    "outcome": "selected",
                     "position": order[pid],
                     "effective_votes": r.effective_votes if r else None,
                 }
             elif self.votes.get(pid, 0) <= 0:
-                out[pid] = {"status": "no_votes"}
+                out[pid] = {"outcome": "no_votes"}
             elif self.rule == "greedy" or pid not in self.leftover:
                 out[pid] = {
-                    "status": "does_not_fit",
+                    "outcome": "does_not_fit",
                     "remaining": self.budget - spent,
                     "cost": p.cost,
                 }
             else:
                 out[pid] = {
-                    "status": "supporters_out_of_money",
+                    "outcome": "supporters_out_of_money",
                     "supporters_money": self.leftover[pid],
                     "cost": p.cost,
                 }

@@ -213,7 +213,7 @@ def result_rows(campaign: Campaign) -> list[dict[str, Any]]:
         )
     rows.sort(
         key=lambda r: (
-            r["reason"].get("status") != "selected",
+            r["reason"].get("outcome") != "selected",
             r["reason"].get("position") or 0,
             -int(r["votes"]),
         )

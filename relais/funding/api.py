@@ -43,7 +43,7 @@ class CircleIn(Schema):
     firm_id: Id | None = None
 
 
-class InviteIn(Schema):
+class CircleInviteIn(Schema):
     email: str = Field(min_length=3, max_length=254)
 
 
@@ -53,7 +53,7 @@ class InvitationOut(Schema):
     email: str
 
 
-class MembershipOut(Schema):
+class CircleMembershipOut(Schema):
     circle_id: int
     status: str
     role: str
@@ -133,7 +133,7 @@ def circle_detail(request: HttpRequest, circle_id: Id) -> Any:
         "422: not an email address."
     ),
 )
-def circle_invite(request: HttpRequest, circle_id: Id, payload: InviteIn) -> Status:
+def circle_invite(request: HttpRequest, circle_id: Id, payload: CircleInviteIn) -> Status:
     user = _me(request)
     circle = access.circle_get_for_user(user, circle_id)
     invitation = services.circle_invite(inviter=user, circle=circle, email=payload.email)
@@ -142,7 +142,7 @@ def circle_invite(request: HttpRequest, circle_id: Id, payload: InviteIn) -> Sta
 
 @router.post(
     "/circle-invitations/{circle_invitation_id}/accept",
-    response={200: MembershipOut, **errors(403, 409)},
+    response={200: CircleMembershipOut, **errors(403, 409)},
     summary="Accept an invitation sent to your address",
     description=(
         "404: no invitation to your address; 403: a firm's circle and you are not its consultant; "

@@ -106,7 +106,7 @@ def test_the_tally_is_stored_with_its_audit_trail_and_recounts_the_same(
         "paid": 30,
         "budget_after": "58/3",
     }
-    assert campaign.result["reasons"][str(atelier.pk)]["status"] == "supporters_out_of_money"
+    assert campaign.result["reasons"][str(atelier.pk)]["outcome"] == "supporters_out_of_money"
     assert list(campaign.entries.filter(selected=True)) == [jardin]
     # The file published re-counts to the same winners, through the command anyone can run.
     election = tally.parse_pb(campaign.ballots_pb)

@@ -105,6 +105,33 @@ def world(victims, operator_staff, acme, alice):  # noqa: F811 (the imported fix
         traceback="",
     )
     AuditEvent.objects.get_or_create(action="test.event", defaults={"target": "x"})
+    # Money, impact: a firm's billing settings, an operator cost, a credential (and the signing
+    # key it makes), a challenge and a story.
+    from relais.billing.models import BillingSettings, CostCategory, OperatorCost
+    from relais.impact import services as impact_services
+
+    BillingSettings.objects.get_or_create(firm=acme, defaults={"vat_rate": Decimal(20)})
+    OperatorCost.objects.create(
+        month=timezone.localdate().replace(day=1),
+        category=CostCategory.values[0],
+        amount_cents=100_00,
+        label="Hébergement",
+        entered_by=operator_staff,
+    )
+    mission = Mission.objects.filter(status="active").select_related("project").first()
+    impact_services.credential_issue(consultant=mission.consultant, mission=mission)
+    today = timezone.localdate()
+    impact_services.challenge_create(
+        staff=operator_staff,
+        title="Défi d’hiver",
+        metric="tasks_done",
+        contenders="firms",
+        start=today,
+        end=today + dt.timedelta(days=30),
+    )
+    impact_services.story_create(
+        lead=mission.project.field_lead, project=mission.project, title="Récit", body="Merci."
+    )
     return victims
 
 

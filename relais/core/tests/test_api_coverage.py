@@ -130,3 +130,28 @@ def test_without_a_token_an_operation_that_needs_one_answers_401(client, operati
         assert "security" in operations()[operation]
         assert response.status_code == 401
         assert response.json()["error"]["code"] == "unauthenticated"
+
+
+def test_no_two_api_schemas_share_a_name():
+    """The OpenAPI document names each schema by its class: two apps' `MembershipOut` would make
+    one endpoint document the other's answer (and clients fail on it)."""
+    import importlib
+    import inspect
+
+    from ninja import Schema
+
+    seen: dict[str, str] = {}
+    clashes = []
+    for path in sorted(RELAIS.glob("*/api.py")):
+        module = importlib.import_module(f"relais.{path.parent.name}.api")
+        for name, value in vars(module).items():
+            if (
+                inspect.isclass(value)
+                and issubclass(value, Schema)
+                and value.__module__ == module.__name__
+            ):
+                if name in seen:
+                    clashes.append(f"{name}: {seen[name]} and {module.__name__}")
+                seen[name] = module.__name__
+    assert len(seen) > 20
+    assert clashes == []

@@ -19,7 +19,15 @@ pytestmark = pytest.mark.django_db
 
 TEMPLATES = sorted(Path(__file__).resolve().parents[2].glob("*/templates/**/*.html"))
 # Rendered to PDF by WeasyPrint on the server, never served to a browser.
-PDF_TEMPLATES = {"bench/agreement.html", "bench/amendment.html"}
+PDF_TEMPLATES = {
+    "bench/agreement.html",
+    "bench/amendment.html",
+    "billing/invoice_pdf.html",
+    "billing/receipt_pdf.html",
+    "impact/argument_pdf.html",
+    "impact/certificate.html",
+    "impact/csr_report.html",
+}
 
 
 def _policy(response) -> dict[str, list[str]]:

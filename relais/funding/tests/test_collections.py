@@ -69,9 +69,10 @@ def test_a_run_debits_the_members_due_in_a_file_valid_by_its_xsd(members, operat
 
 
 def test_the_pre_notification_tells_the_amount_and_date_in_the_members_language(
-    members, operator_staff
+    members, operator_staff, django_capture_on_commit_callbacks
 ):
-    services.collection_run_create(staff=operator_staff, period=timezone.localdate())
+    with django_capture_on_commit_callbacks(execute=True):
+        services.collection_run_create(staff=operator_staff, period=timezone.localdate())
     emma_mail = next(m for m in mail.outbox if m.to == ["emma@acme.example"])
     debit = Debit.objects.get(membership__user__email="emma@acme.example")
     assert debit.mandate.rum in emma_mail.body
