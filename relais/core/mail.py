@@ -15,6 +15,8 @@ from django.template import Context
 from django.template.loader import get_template
 from django.utils import translation
 
+from relais.core.elision import elide
+
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
@@ -81,9 +83,12 @@ def render_email(
 ) -> tuple[str, str]:
     """Subject and body rendered in `language` (words, dates and numbers) as plain text: never
     HTML-escaped, the subject on one line."""
-    with translation.override(supported_language(language)):
+    language = supported_language(language)
+    with translation.override(language):
         subject = " ".join(_render_text(subject_template, context).split())
         body = _render_text(body_template, context)
+    if language == "fr":
+        subject, body = elide(subject), elide(body)
     return subject, body
 
 

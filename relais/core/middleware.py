@@ -181,3 +181,28 @@ def _to_mfa_setup(request: HttpRequest) -> HttpResponse:
         # An htmx request follows redirects inside the page: send the whole page there.
         response["HX-Redirect"] = response["Location"]
     return response
+
+
+class FrenchElisionMiddleware:
+    """On a French HTML page, "de" before a name that starts with a vowel becomes "d’"
+    (`relais.core.elision`): the translations say "de %(name)s" before the name is known."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if (
+            getattr(request, "LANGUAGE_CODE", "") == "fr"
+            and not response.streaming
+            and response.get("Content-Type", "").startswith("text/html")
+        ):
+            from relais.core.elision import elide_html
+
+            content = response.content.decode(response.charset)  # type: ignore[attr-defined]
+            elided = elide_html(content)
+            if elided != content:
+                response.content = elided.encode(response.charset)  # type: ignore[attr-defined]
+                if response.has_header("Content-Length"):
+                    response["Content-Length"] = str(len(response.content))  # type: ignore[attr-defined]
+        return response
