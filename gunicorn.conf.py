@@ -21,3 +21,6 @@ errorlog = "-"
 # Behind a reverse proxy (RELAIS_TRUSTED_PROXY_COUNT), gunicorn itself trusts no forwarded header:
 # Relais reads the client's address (relais.core.net).
 forwarded_allow_ips = ""
+# No control socket (gunicornc is not used): several servers on one machine (scale-out, see the
+# README) would otherwise all claim the same one.
+control_socket_disable = True

@@ -158,14 +158,31 @@ elif CACHE_URL.startswith(("redis://", "rediss://")):
 else:
     raise ImproperlyConfigured("RELAIS_CACHE_URL must be locmem:// or a redis:// URL")
 
+TASKS_BACKEND = env_choice("RELAIS_TASKS_BACKEND", "database", {"database", "immediate", "rq"})
 TASKS = {
     "default": {
         "BACKEND": {
             "database": "django_tasks_db.DatabaseBackend",
             "immediate": "django_tasks.backends.immediate.ImmediateBackend",
-        }[env_choice("RELAIS_TASKS_BACKEND", "database", {"database", "immediate"})]
+            # Scale-out: jobs in Redis (RELAIS_RQ_URL), retried with a growing delay on failure.
+            "rq": "django_tasks_rq.RQBackend",
+        }[TASKS_BACKEND]
     }
 }
+# The Redis database of the RQ queue (RELAIS_TASKS_BACKEND=rq), shared by every web process and
+# worker; read always, so the README check sees it.
+RQ_URL = env_str("RELAIS_RQ_URL", "redis://127.0.0.1:6379/1")
+# RQ: a failed job (mail server down…) is tried again after this delay, doubled at each retry.
+JOB_RETRY_SECONDS = env_int("RELAIS_JOB_RETRY_SECONDS", 60, minimum=1)
+if TASKS_BACKEND == "rq":
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {
+        "default": {
+            "URL": RQ_URL,
+            "DEFAULT_TIMEOUT": 3600,
+            "QUEUE_CLASS": "relais.site.rq.RetryingQueue",
+        }
+    }
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -19,16 +19,25 @@ is published before the vote.
 
 How MES is counted fast
 -----------------------
-Voters are bits of Python integers: each project holds the bitset of its supporters (one per number
-of points). Voters whose remaining budgets are equal form one *class* (a bitset and an integer
-budget); there are few classes (everyone starts in one, each purchase splits classes into payers and
-non-payers, equal budgets merge again). The payment a project needs is found by walking the classes
-by increasing budget, with ``(supporters & class).bit_count()`` as the number of supporters in each:
-no per-voter loop at all. Budgets are integers over a common denominator (scaled by the number of
-voters and by the denominators of the money amounts), so the inner loops never build a Fraction.
-Projects are kept in a heap by their last effective vote count, which can only decrease as budgets
-shrink: a project whose bound cannot beat the best of the round is not recomputed (the "lazy"
-trick of equalshares.net).
+Voters whose remaining budgets are equal form one *class*; numpy holds each voter's class id and
+each project's supporters (index arrays), so ``bincount`` gives a project's supporters per class
+(everyone starts in one class, each purchase splits classes into payers and non-payers, equal
+budgets merge again). Budgets are Python integers over one common denominator (scaled by the number
+of voters and by the denominators of the money amounts): exact, and no Fraction in inner loops. The
+payment a project needs is found by bisection over the classes sorted by budget (the poorest pay
+all they have, the others the same payment; prefix sums of money and voters). Projects are kept in
+a heap by their last effective vote count, which can only decrease as budgets shrink: a project
+whose bound cannot beat the best of the round is not recomputed (the "lazy" trick of
+equalshares.net).
+
+The completion does not run MES once per raise of the voters' share. As long as the runs at two
+shares choose the same projects in the same order, every budget grows and every project's value
+shrinks with the share, round by round; so if at each round the best other project of the higher
+run still loses to the winner of the lower one, every share in between gives the same outcome and
+its raises can be skipped (``_same_between``); ``_completion`` gallops over such ranges and makes
+single raises where it cannot prove one. ``_completion_naive`` (one run per raise, the definition)
+is the reference in the tests; the outcome is not monotone in the share, so skipping without that
+proof would be wrong (the tests hold profiles where it is).
 """
 
 from __future__ import annotations
@@ -39,9 +48,10 @@ import heapq
 import io
 import math
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
+from itertools import accumulate
+from operator import mul
 
 import numpy as _np
 
@@ -457,6 +467,11 @@ def lot(seed: str, project_id: str) -> str:
     return hashlib.sha256(f"{seed}:{project_id}".encode()).hexdigest()
 
 
+# One round of a run: the winner, its value and tie-breaking key, and the value and key of the
+# best other project at that round (None: no other project could be paid for).
+_Step = tuple[int, Fraction, tuple[object, ...], tuple[Fraction, tuple[object, ...]] | None]
+
+
 class _Prepared:
     """The election as integers: money scaled to integers, supporters as arrays of voter indices."""
 
@@ -536,7 +551,7 @@ def greedy(election: Election, seed: str = "") -> TallyResult:
 
 
 def _mes_run(
-    prep: _Prepared, start: int, trail: bool
+    prep: _Prepared, start: int, trail: bool, record: list[_Step] | None = None
 ) -> tuple[list[int], list[Round], dict[int, Fraction]]:
     """One run of MES where each voter starts with start / (n * money_scale) money.
 
@@ -568,19 +583,35 @@ def _mes_run(
         cost = prep.costs[j] * n * den
         width = len(budgets)
         if approval:
-            ((p, ix),) = prep.point_items[j]
+            ((_p, ix),) = prep.point_items[j]
             counts = _np.bincount(cls[ix], minlength=width)
             nz = _np.flatnonzero(counts)
-            items: Iterable[tuple[int, int, int]] = zip(
-                [budgets[c] for c in nz.tolist()], [1] * len(nz), counts[nz].tolist(), strict=True
-            )
-        else:
-            weighted: list[tuple[int, int, int]] = []
-            for p, ix in prep.point_items[j]:
-                counts = _np.bincount(cls[ix], minlength=width).tolist()
-                weighted.extend((budgets[c], p, k) for c, k in enumerate(counts) if k)
-            weighted.sort(key=lambda t: Fraction(t[0], t[1]))
-            items = weighted
+            total = prep.utils[j]
+            # Classes by increasing budget: the poorest pay all they have, the others the same
+            # payment. Whether a class pays all is monotone along the classes (once one does
+            # not, no richer one does), so the first that does not is found by bisection over
+            # the prefix sums of the money and of the voters of the poorer classes.
+            bs = list(map(budgets.__getitem__, nz.tolist()))
+            ks = counts[nz].tolist()
+            money = list(accumulate(map(mul, bs, ks), initial=0))
+            voters = list(accumulate(ks, initial=0))
+            lo, hi = 0, len(bs)
+            while lo < hi:
+                mid = (lo + hi) // 2
+                if bs[mid] * (total - voters[mid]) < cost - money[mid]:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            if lo == len(bs):
+                return None  # everyone would pay all they have and it is still not enough
+            paid, util = money[lo], total - voters[lo]
+            return Fraction(cost - paid, util * den * prep.costs[j]), cost - paid, util
+        weighted: list[tuple[int, int, int]] = []
+        for p, ix in prep.point_items[j]:
+            counts = _np.bincount(cls[ix], minlength=width).tolist()
+            weighted.extend((budgets[c], p, k) for c, k in enumerate(counts) if k)
+        weighted.sort(key=lambda t: Fraction(t[0], t[1]))
+        items = weighted
         util = prep.utils[j]
         paid = 0
         for b, p, k in items:
@@ -605,49 +636,63 @@ def _mes_run(
             continue
         heapq.heappop(heap)
         _, num, util = fresh
+        if record is not None:
+            # The first of the others at this round (before the winner's supporters pay).
+            while heap:
+                o_rho, o_key, o = heap[0]
+                o_fresh = evaluate(o)
+                if o_fresh is None:
+                    heapq.heappop(heap)
+                elif o_fresh[0] != o_rho:
+                    heapq.heapreplace(heap, (o_fresh[0], o_key, o))
+                else:
+                    break
+            record.append((j, rho, key, (heap[0][0], heap[0][1]) if heap else None))
         selected.append(j)
         # Charge the supporters: num / util per point (over den); the new denominator is den * util.
         g = math.gcd(num, util)
         num //= g
         util //= g
         width = len(budgets)
-        sizes = _np.bincount(cls, minlength=width).tolist()
-        rest = list(sizes)
+        rest = _np.bincount(cls, minlength=width)
         parts = []
         for p, ix in prep.point_items[j]:
             old = cls[ix]
-            counts = _np.bincount(old, minlength=width).tolist()
-            for c, k in enumerate(counts):
-                rest[c] -= k
-            parts.append((p, ix, old, counts))
-        values: set[int] = {budgets[c] * util for c in range(width) if rest[c]}
+            counts = _np.bincount(old, minlength=width)
+            rest = rest - counts
+            nz = _np.flatnonzero(counts)
+            parts.append((p, ix, old, nz.tolist(), counts[nz].tolist()))
+        values: set[int] = {budgets[c] * util for c in _np.flatnonzero(rest).tolist()}
         paying: list[GroupPayment] = []
         moves = []
         unit = den * money_unit
-        for p, ix, old, counts in parts:
+        for p, ix, old, classes, ks in parts:
+            charge = num * p
             after = []
-            for c, k in enumerate(counts):
+            for c, k in zip(classes, ks, strict=True):
                 before = budgets[c] * util
-                nb = before - min(before, num * p)
+                nb = before - charge if before > charge else 0
                 after.append(nb)
-                if k:
-                    values.add(nb)
-                    if trail:
-                        paying.append(
-                            GroupPayment(
-                                voters=k,
-                                budget_before=Fraction(budgets[c], unit),
-                                paid=Fraction(before - nb, unit * util),
-                                budget_after=Fraction(nb, unit * util),
-                            )
+                values.add(nb)
+                if trail:
+                    paying.append(
+                        GroupPayment(
+                            voters=k,
+                            budget_before=Fraction(budgets[c], unit),
+                            paid=Fraction(before - nb, unit * util),
+                            budget_after=Fraction(nb, unit * util),
                         )
-            moves.append((ix, old, after))
+                    )
+            moves.append((ix, old, classes, after))
         new_budgets = sorted(values)
         rank = {v: r for r, v in enumerate(new_budgets)}
-        keep = _np.array([rank.get(budgets[c] * util, 0) for c in range(width)], dtype=_np.int32)
+        keep = _np.zeros(width, dtype=_np.int32)
+        staying = _np.flatnonzero(rest)
+        keep[staying] = [rank[budgets[c] * util] for c in staying.tolist()]
         new_cls = keep[cls]
-        for ix, old, after in moves:
-            moved = _np.array([rank.get(v, 0) for v in after], dtype=_np.int32)
+        for ix, old, classes, after in moves:
+            moved = _np.zeros(width, dtype=_np.int32)
+            moved[classes] = [rank[v] for v in after]
             new_cls[ix] = moved[old]
         cls = new_cls
         den *= util
@@ -684,6 +729,96 @@ def _mes_run(
     return selected, rounds, leftover
 
 
+def _exhaustive(prep: _Prepared, selected: list[int]) -> bool:
+    """No other supported project fits in what the selection leaves of the budget."""
+    spent = sum(prep.costs[j] for j in selected)
+    chosen = set(selected)
+    return all(
+        j in chosen or spent + prep.costs[j] > prep.budget
+        for j in range(len(prep.ids))
+        if prep.supporters[j] > 0
+    )
+
+
+def _overspends(prep: _Prepared, selected: list[int]) -> bool:
+    return sum(prep.costs[j] for j in selected) > prep.budget
+
+
+def _completion_naive(prep: _Prepared) -> int:
+    """The "add1" completion by definition: raise every voter's share one unit of money at a
+    time, keep the last outcome that does not overspend, stop at an exhaustive one. Returns the
+    number of raises kept. One run per raise: the reference of ``_completion`` in the tests."""
+    start, step = prep.budget, prep.n * prep.money_scale
+    selected = _mes_run(prep, start, trail=False)[0]
+    steps = 0
+    while not _exhaustive(prep, selected):
+        nxt = _mes_run(prep, start + (steps + 1) * step, trail=False)[0]
+        if _overspends(prep, nxt):
+            break
+        steps += 1
+        selected = nxt
+    return steps
+
+
+def _same_between(low: list[_Step], high: list[_Step]) -> bool:
+    """Whether every share between those of two runs gives the same outcome as both.
+
+    Both runs chose the same projects in the same order. While that holds for every share in
+    between, every voter's budget at every round grows with the share and every project's
+    payment per unit of utility (its value, smallest first) shrinks. So at each round the winner's
+    value at any share in between is at most its value in the low run, and every other project's
+    value at least the best other value of the high run: if the latter still loses to the former
+    (by the same tie-breaking key), the winner wins at every share in between, round by round."""
+    if [s[0] for s in low] != [s[0] for s in high]:
+        return False
+    for (_, value, key, _), (_, _, _, other) in zip(low, high, strict=True):
+        if other is None:
+            continue
+        o_value, o_key = other
+        if o_value < value or (o_value == value and o_key < key):
+            return False
+    return True
+
+
+def _completion(prep: _Prepared) -> int:
+    """The same number of raises as ``_completion_naive``, without a run for every raise.
+
+    From the current raise k, a run at a later raise K (the next multiple of a jump that doubles
+    while it works and halves when not, so that runs are reused) that chose the same projects and
+    passes ``_same_between`` proves that every raise up to K gives the same (affordable, not
+    exhaustive) outcome: the naive completion would accept them all, so k jumps to K. When no jump
+    can be proven, one naive raise is made."""
+    start, step = prep.budget, prep.n * prep.money_scale
+    runs: dict[int, tuple[list[int], list[_Step]]] = {}
+
+    def run(k: int) -> tuple[list[int], list[_Step]]:
+        if k not in runs:
+            record: list[_Step] = []
+            runs[k] = _mes_run(prep, start + k * step, trail=False, record=record)[0], record
+        return runs[k]
+
+    steps = 0
+    selected, record = run(0)
+    jump = 2
+    while not _exhaustive(prep, selected):
+        while jump > 1:
+            target = (steps // jump + 1) * jump
+            far, far_record = run(target)
+            if far == selected and _same_between(record, far_record):
+                steps, record = target, far_record
+                jump *= 2
+                break
+            jump //= 2
+        else:
+            nxt, record = run(steps + 1)
+            if _overspends(prep, nxt):
+                break
+            steps += 1
+            selected = nxt
+            jump = 2
+    return steps
+
+
 def equal_shares(election: Election, complete: bool = True, seed: str = "") -> TallyResult:
     """The Method of Equal Shares, with the "add1" completion unless complete is False."""
     rule = "mes" if complete else "mes-plain"
@@ -691,20 +826,7 @@ def equal_shares(election: Election, complete: bool = True, seed: str = "") -> T
     n = prep.n
     start = prep.budget  # per voter budget / n / money_scale ... i.e. budget/n money each
     step = n * prep.money_scale  # one unit of money more for every voter
-    selected, _, _ = _mes_run(prep, start, trail=False)
-    steps = 0
-    if complete and n:
-        available = [j for j in range(len(prep.ids)) if prep.supporters[j] > 0]
-        while True:
-            spent = sum(prep.costs[j] for j in selected)
-            chosen = set(selected)
-            if all(j in chosen or spent + prep.costs[j] > prep.budget for j in available):
-                break  # exhaustive
-            nxt, _, _ = _mes_run(prep, start + (steps + 1) * step, trail=False)
-            if sum(prep.costs[j] for j in nxt) > prep.budget:
-                break
-            steps += 1
-            selected = nxt
+    steps = _completion(prep) if complete and n else 0
     final_start = start + steps * step
     selected, rounds, leftover = _mes_run(prep, final_start, trail=True)
     return TallyResult(

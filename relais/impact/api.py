@@ -39,6 +39,16 @@ class RevokeIn(Schema):
     reason: str = Field("", max_length=200)
 
 
+class CauseOut(Schema):
+    cause: str
+    projects: int
+
+
+class MonthOut(Schema):
+    month: dt.date
+    count: int
+
+
 class FiguresOut(Schema):
     projects: int
     nonprofits: int
@@ -46,9 +56,19 @@ class FiguresOut(Schema):
     days_given: int
     tasks_done: int
     hours: Decimal
-    causes: list[tuple[str, int]]
-    days_by_month: list[tuple[dt.date, int]]
-    tasks_by_month: list[tuple[dt.date, int]]
+    causes: list[CauseOut]
+    days_by_month: list[MonthOut]
+    tasks_by_month: list[MonthOut]
+
+
+def _figures_out(figures: Any) -> dict[str, Any]:
+    """The figures with their pairs named (OpenAPI has no tuples)."""
+    return {
+        **{name: getattr(figures, name) for name in FiguresOut.model_fields},
+        "causes": [{"cause": c, "projects": n} for c, n in figures.causes],
+        "days_by_month": [{"month": m, "count": n} for m, n in figures.days_by_month],
+        "tasks_by_month": [{"month": m, "count": n} for m, n in figures.tasks_by_month],
+    }
 
 
 @router.get("/credentials", response=list[CredentialOut], summary="Credentials you may see")
@@ -115,7 +135,7 @@ def credential_issue(request: HttpRequest, mission_id: Id) -> Any:
 @router.get("/impact", response=FiguresOut, summary="The platform's impact figures")
 def impact_public(request: HttpRequest) -> Any:
     """Projects served, causes, days given, tasks done, by month over the last twelve."""
-    return selectors.public_figures()
+    return _figures_out(selectors.public_figures())
 
 
 @router.get(
@@ -125,7 +145,7 @@ def impact_public(request: HttpRequest) -> Any:
     description="403: you are a member of the firm but not its admin; 404: not your firm.",
 )
 def impact_firm(request: HttpRequest, firm_id: Id) -> Any:
-    return selectors.firm_figures(access.firm_get_for_reports(_me(request), firm_id))
+    return _figures_out(selectors.firm_figures(access.firm_get_for_reports(_me(request), firm_id)))
 
 
 @router.get(
