@@ -293,6 +293,11 @@ def main() -> None:
     parser.add_argument(
         "--reuse", action="store_true", help="keep the data already inserted for this size"
     )
+    parser.add_argument(
+        "--stale",
+        action="store_true",
+        help="make every offered suggestion differ first (the round then replaces them all)",
+    )
     args = parser.parse_args()
     setup_django()
     if args.child == "round":
@@ -310,6 +315,10 @@ def main() -> None:
         else:
             setup = populate(consultants, tasks)
             print(f"== {consultants} consultants x {tasks} ready tasks (bulk insert {setup:.1f} s)")
+        if args.stale:
+            from relais.matching.models import Suggestion, SuggestionStatus
+
+            Suggestion.objects.filter(status=SuggestionStatus.OFFERED).update(score=-1)
         for child in ("round", "solver"):
             output = subprocess.run(
                 [

@@ -189,6 +189,70 @@ def score(inst: Instance, w: Weights, c: Array, t: Array) -> tuple[Array, dict[s
     return np.asarray(total, dtype=I64), parts, flags
 
 
+def _skills_part(inst: Instance, w: Weights, c: Array, t: Array) -> Array:
+    """The skills part of each pair: slot by slot of the needed skills (tasks need few), on
+    the rows that still have that slot, with the levels read from the flat matrix."""
+    n_skills = inst.levels.shape[1]
+    flat = inst.levels.reshape(-1)
+    ptr = inst.task_skill_ptr
+    counts = ptr[t + 1] - ptr[t]
+    skills = np.zeros(len(t), dtype=I64)
+    rows = np.arange(len(t))
+    slot = 0
+    while len(rows):
+        rows = rows[counts[rows] > slot]
+        if not len(rows):
+            break
+        needed = inst.task_skill_idx[ptr[t[rows]] + slot]
+        level = flat[c[rows] * n_skills + needed].astype(I64)
+        skills[rows] += np.where(level > 0, w.skill_level * level, -w.skill_missing)
+        slot += 1
+    return skills
+
+
+def _shares_at(a: Array, i: Array, b: Array, j: Array) -> Array:
+    """Whether the bit sets a[i] and b[j] share a bit, row by row."""
+    if a.shape[1] == 0:
+        return np.zeros(len(i), dtype=bool)
+    if a.shape[1] == 1:
+        return np.bitwise_and(a[:, 0][i], b[:, 0][j]) != 0
+    return _shares(a[i], b[j])
+
+
+def score_total(inst: Instance, w: Weights, c: Array, t: Array) -> Array:
+    """The score of each pair (c[i], t[i]) alone, without its parts (the same total as
+    `score`, faster: it is what the candidate pairs need)."""
+    c = c.astype(I64)
+    t = t.astype(I64)
+    p = inst.task_project[t]
+    total = _skills_part(inst, w, c, t)
+    b = w.priority * (3 - inst.task_priority[t].astype(I64)) + w.age_per_week * np.minimum(
+        inst.task_age_weeks[t].astype(I64), w.age_cap_weeks
+    )
+    total += b
+    if w.cause:
+        total += w.cause * _shares_at(inst.consultant_causes, c, inst.project_causes, p)
+    if w.language:
+        total += w.language * _shares_at(inst.consultant_languages, c, inst.project_languages, p)
+    mode = inst.mode[c]
+    ok = (mode == MODE_FEE) | ((mode == MODE_SPONSORSHIP) & inst.project_eligible[p])
+    total += w.mission * ok
+    n_tasks = inst.n_tasks
+    if len(inst.team):
+        total += w.team * _isin_sorted(c * max(len(inst.project_lead), 1) + p, inst.team)
+    if len(inst.follows) or len(inst.handed_over):
+        keys = c * n_tasks + t
+        total += w.follows * (
+            _isin_sorted(keys, inst.follows) | _isin_sorted(keys, inst.handed_over)
+        )
+    if len(inst.knows_lead):
+        lead = inst.project_lead[p].astype(I64)
+        total += w.knows_lead * (
+            (lead > 0) & _isin_sorted(c * inst.lead_base + lead, inst.knows_lead)
+        )
+    return total
+
+
 def unique_sorted(keys: Array) -> Array:
     """np.unique for int64 keys, by sorting (faster than the hash of numpy 2 here)."""
     if len(keys) == 0:
@@ -310,7 +374,7 @@ def _read(lists: _Lists, rows: Array, upto: Array) -> tuple[Array, Array]:
 
 
 def match(
-    inst: Instance, w: Weights, *, max_iterations: int = 200, graph_per_consultant: int = 8
+    inst: Instance, w: Weights, *, max_iterations: int = 200, graph_per_consultant: int = 6
 ) -> Result:
     """The maximum-score assignment over every pair, certified (see the module's docstring)."""
     n_c, n_t = inst.n_consultants, inst.n_tasks
@@ -348,7 +412,7 @@ def match(
     examined = unique_sorted(keys)
     examined = examined[~_isin_sorted(examined, declined)]
     ec, et = examined // base_t, examined % base_t
-    es, _parts, _flags = score(inst, w, ec, et)
+    es = score_total(inst, w, ec, et)
     # The solver sees each consultant's best `graph_per_consultant` pairs; the others scored are
     # priced exactly against the duals and join when they could improve (column generation).
     in_graph = np.zeros(len(es), dtype=bool)
@@ -434,17 +498,24 @@ def match(
         fresh = fresh[~_isin_sorted(fresh, examined) & ~_isin_sorted(fresh, declined)]
         if len(fresh):
             nc, nt = fresh // base_t, fresh % base_t
-            ns, _p, _f = score(inst, w, nc, nt)
-            examined = np.concatenate([examined, fresh])
-            ec, et, es = (
-                np.concatenate([ec, nc]),
-                np.concatenate([et, nt]),
-                np.concatenate([es, ns]),
-            )
-            in_graph = np.concatenate([in_graph, np.zeros(len(fresh), dtype=bool)])
-            order_e = np.argsort(examined, kind="stable")
-            examined, ec, et, es = examined[order_e], ec[order_e], et[order_e], es[order_e]
-            in_graph = in_graph[order_e]
+            ns = score_total(inst, w, nc, nt)
+            # Merged in order (both sorted, disjoint): no sort of the millions already scored.
+            at_new = np.searchsorted(examined, fresh) + np.arange(len(fresh))
+            is_old = np.ones(len(examined) + len(fresh), dtype=bool)
+            is_old[at_new] = False
+            merged = []
+            for old_values, new_values in (
+                (examined, fresh),
+                (ec, nc),
+                (et, nt),
+                (es, ns),
+                (in_graph, np.zeros(len(fresh), dtype=bool)),
+            ):
+                out = np.empty(len(is_old), dtype=old_values.dtype)
+                out[is_old] = old_values
+                out[at_new] = new_values
+                merged.append(out)
+            examined, ec, et, es, in_graph = merged
         # Pricing: a scored pair outside the solver's graph that could improve joins it.
         joins = ~in_graph & (es > 0) & (es > y[ec] + z[et])
         if joins.any():

@@ -49,17 +49,11 @@ def solve(n_rows: int, n_cols: int, rows: Array, cols: Array, weights: Array) ->
     row_of_col = np.full(n_cols, -1, dtype=np.int64)
     if n_rows == 0 or len(weights) == 0:
         return Solution(row_of_col, col_of_row, 0, np.zeros(n_rows, np.int64), _zeros(n_cols))
-    big = int(weights.max()) + 1
-    # Only the columns some edge reaches take part: the solver's time grows with the columns.
-    used, compact = np.unique(cols, return_inverse=True)
-    n_used = len(used)
-    all_rows = np.concatenate([rows, np.arange(n_rows)])
-    all_cols = np.concatenate([compact, n_used + np.arange(n_rows)])
-    costs = np.concatenate([big - weights, np.full(n_rows, big)]).astype(np.float64)
-    graph = csr_matrix((costs, (all_rows, all_cols)), shape=(n_rows, n_used + n_rows))
-    _matched_rows, matched_cols = min_weight_full_bipartite_matching(graph)
-    real = matched_cols < n_used
-    col_of_row[real] = used[matched_cols[real]]
+    fixed_rows, fixed_cols = _forced(n_rows, n_cols, rows, cols, weights)
+    col_of_row[fixed_rows] = fixed_cols
+    rest = col_of_row[rows] < 0
+    _assign(n_rows, rows[rest], cols[rest], weights[rest], col_of_row)
+    real = col_of_row >= 0
     row_of_col[col_of_row[real]] = np.flatnonzero(real)
     weight_of = _edge_weights(n_cols, rows, cols, weights)
     matched = np.flatnonzero(real)
@@ -69,6 +63,62 @@ def solve(n_rows: int, n_cols: int, rows: Array, cols: Array, weights: Array) ->
     z = np.zeros(n_cols, dtype=np.int64)
     z[col_of_row[matched]] = matched_w - y[matched]
     return Solution(row_of_col, col_of_row, objective, y, z)
+
+
+def _forced(
+    n_rows: int, n_cols: int, rows: Array, cols: Array, weights: Array
+) -> tuple[Array, Array]:
+    """Rows whose best edge goes to a column no other remaining row reaches: some optimal
+    matching takes that edge (swapping it in loses nothing, the column being free otherwise), so
+    the row and its column leave the problem; repeated while it frees more columns. (The potentials
+    computed afterwards on every edge prove the whole matching optimal all the same.)"""
+    order = np.lexsort((-weights, rows))
+    sorted_rows = rows[order]
+    starts = np.flatnonzero(np.r_[True, sorted_rows[1:] != sorted_rows[:-1]])
+    best_row, best_col = sorted_rows[starts], cols[order][starts]
+    ends = np.r_[starts[1:], len(order)]
+    degree = np.bincount(cols, minlength=n_cols)
+    open_ = np.ones(len(best_row), dtype=bool)
+    taken_rows: list[Array] = []
+    taken_cols: list[Array] = []
+    for _round in range(100):
+        now = np.flatnonzero(open_ & (degree[best_col] == 1))
+        if not len(now):
+            break
+        open_[now] = False
+        taken_rows.append(best_row[now])
+        taken_cols.append(best_col[now])
+        # Their other edges leave: the columns they reached lose a row.
+        span = ends[now] - starts[now]
+        edge = (
+            np.repeat(starts[now], span)
+            + np.arange(span.sum())
+            - np.repeat(np.cumsum(span) - span, span)
+        )
+        np.subtract.at(degree, cols[order[edge]], 1)
+        degree[best_col[now]] = 0
+    if not taken_rows:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return np.concatenate(taken_rows), np.concatenate(taken_cols)
+
+
+def _assign(n_rows: int, rows: Array, cols: Array, weights: Array, col_of_row: Array) -> None:
+    """The maximum-weight matching of these edges by scipy's sparse solver, written into
+    col_of_row (see the module's docstring for the reduction)."""
+    if len(weights) == 0:
+        return
+    big = int(weights.max()) + 1
+    # Only the rows and columns some edge reaches take part: the solver's time grows with them.
+    used_rows, row_compact = np.unique(rows, return_inverse=True)
+    used, compact = np.unique(cols, return_inverse=True)
+    n_r, n_used = len(used_rows), len(used)
+    all_rows = np.concatenate([row_compact, np.arange(n_r)])
+    all_cols = np.concatenate([compact, n_used + np.arange(n_r)])
+    costs = np.concatenate([big - weights, np.full(n_r, big)]).astype(np.float64)
+    graph = csr_matrix((costs, (all_rows, all_cols)), shape=(n_r, n_used + n_r))
+    _matched_rows, matched_cols = min_weight_full_bipartite_matching(graph)
+    real = matched_cols < n_used
+    col_of_row[used_rows[real]] = used[matched_cols[real]]
 
 
 def _zeros(n: int) -> Array:

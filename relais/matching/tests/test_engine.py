@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linear_sum_assignment
 
-from relais.matching.engine import Weights, match, score
+from relais.matching.engine import Weights, match, score, score_total
 from relais.matching.solver import check_duals, solve
 from relais.matching.tests.random_instances import random_instance
 
@@ -38,6 +38,17 @@ def test_the_round_total_is_the_dense_optimum_and_certified(seed):
     # One task per consultant, one consultant per task.
     assert len(set(result.consultants.tolist())) == len(result.consultants)
     assert len(set(result.tasks.tolist())) == len(result.tasks)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_fast_total_is_the_sum_of_the_parts(seed):
+    rng = np.random.default_rng(seed)
+    instance = random_instance(seed, 15, 40, continuity=0.3)
+    weights = Weights(knows_lead=int(rng.integers(0, 9)), cause=int(rng.integers(0, 9)))
+    cc, tt = np.meshgrid(np.arange(15), np.arange(40), indexing="ij")
+    total, parts, _flags = score(instance, weights, cc.ravel(), tt.ravel())
+    assert (score_total(instance, weights, cc.ravel(), tt.ravel()) == total).all()
+    assert (sum(parts.values()) == total).all()
 
 
 def test_pruning_never_loses_the_optimum_even_with_one_candidate_per_skill():

@@ -54,6 +54,27 @@ def test_the_round_maximises_the_total_not_first_come_first_served(
     assert done.objective == offered(bob).score + offered(carol).score
 
 
+def test_a_repeated_round_keeps_what_did_not_change_and_replaces_the_rest(
+    bob, acme, django_user_model, make_task
+):
+    carol = django_user_model.objects.create_user(email="carol@acme.example", password="x")
+    on_bench(bob, acme, {"django": 3})
+    on_bench(carol, acme, {"vue": 2})
+    make_task("API", skills=["django"])
+    make_task("Front", skills=["vue"])
+    services.round_run(notify=False)
+    kept, replaced = offered(bob), offered(carol)
+    # Carol gets a better task; nothing changed for Bob.
+    better = make_task("Urgent front", skills=["vue"], priority=1)
+    second = services.round_run(notify=False)
+    assert offered(bob).pk == kept.pk
+    assert offered(carol).task == better
+    replaced.refresh_from_db()
+    assert replaced.status == SuggestionStatus.SUPERSEDED
+    assert second.suggestions == 2
+    assert Suggestion.objects.filter(status=SuggestionStatus.OFFERED).count() == 2
+
+
 def test_consultants_who_opted_out_are_never_scored(bob, acme, make_task):
     on_bench(bob, acme, {"django": 3}, opt_out=True)
     make_task("API", skills=["django"])
