@@ -362,7 +362,7 @@ def _finance_page(
             "costs": costs,
             "extra": f"&year={year}",
             "cost_form": cost_form or OperatorCostForm(),
-            "run_form": run_form or MonthRunForm(),
+            "run_form": run_form or MonthRunForm(auto_id=RUN_FORM_ID),
             "to_pay": Invoice.objects.filter(status=InvoiceStatus.ISSUED, kind="invoice")
             .select_related("firm")
             .order_by("due_on", "id")[:50],
@@ -401,11 +401,15 @@ def finance_cost_add(request: HttpRequest) -> HttpResponse:
     return _finance_page(request, cost_form=form)
 
 
+# The finance page holds two forms with a month: the ids of this one's fields differ.
+RUN_FORM_ID = "id_run_%s"
+
+
 @login_required
 @require_POST
 def finance_invoices_run(request: HttpRequest) -> HttpResponse:
     staff = _require_staff(request)
-    form = MonthRunForm(request.POST)
+    form = MonthRunForm(request.POST, auto_id=RUN_FORM_ID)
     if form.is_valid():
         month: dt.date = form.cleaned_data["month"]
         try:
