@@ -11,6 +11,7 @@ from django.db import transaction
 from relais.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_demo
 from relais.accounts.models import Role, User
 from relais.bench.demo import seed_bench
+from relais.bench.services import missions_end_due, recalls_apply_due
 from relais.billing.demo import seed_billing
 from relais.campaigns.demo import seed_campaigns
 from relais.core.mail import quiet
@@ -45,6 +46,10 @@ class Command(BaseCommand):
                 seed_funding()  # circles, mandates, a collection, the pool paying the fees
                 seed_billing()  # last month's fee invoice, last year's tax receipt
                 seed_work_history()
+                # What is due in that history happens now, silently, not at the worker's first
+                # run: missions past their planned end end, recalls past their date apply.
+                recalls_apply_due()
+                missions_end_due()
                 seed_impact()  # a credential, words, a story, a challenge
                 seed_matching()  # a round: the consultants on the bench get a suggestion
                 seed_campaigns()  # a call for projects voted and counted, another one open
