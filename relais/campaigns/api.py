@@ -1,19 +1,21 @@
 """API endpoints of campaigns: list and read them, cast or change my ballot, read the results and
-download the anonymised ballots (Pabulib)."""
+download the anonymised ballots (Pabulib); the jury round: designate jurors (staff), give my grades
+(jurors), read the jury's ranking."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from relais.accounts.models import User
 from relais.campaigns import access, selectors, services
-from relais.campaigns.models import Phase
+from relais.campaigns.models import Grade, Juror, Phase
 from relais.core.errors import NotAllowed
 from relais.core.rest import Id, Pagination, errors
 
@@ -177,3 +179,154 @@ def ballots_file(request: HttpRequest, campaign_id: Id) -> HttpResponse:
     response = HttpResponse(campaign.ballots_pb, content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="relais-campaign-{campaign.pk}.pb"'
     return response
+
+
+# --- The jury round -----------------------------------------------------------------------
+
+
+class JuryGradeIn(Schema):
+    entry: Id
+    grade: int = Field(ge=0, le=len(Grade.values) - 1, description="0 Excellent … 5 To reject")
+
+
+class JuryGradesIn(Schema):
+    grades: list[JuryGradeIn] = Field(max_length=1000)
+
+
+class JuryGradeOut(Schema):
+    entry: int
+    grade: int
+    label: str
+
+
+class JuryGradesOut(Schema):
+    grades: list[JuryGradeOut]
+
+
+class JurorIn(Schema):
+    email: str = Field(max_length=254)
+
+
+class JurorOut(Schema):
+    id: int
+    user_id: int
+    email: str
+
+
+class JuryRankOut(Schema):
+    entry: int
+    title: str
+    rank: int
+    majority_grade: int | None
+    majority_label: str
+    distribution: list[int] = Field(description="How many jurors gave each grade, best first")
+    not_graded: int
+    tied_by_lot: bool
+    kept: bool
+
+
+class JuryResultOut(Schema):
+    jurors: int
+    shortlist_size: int | None
+    grades: list[str] = Field(description="The labels of the grades, best first")
+    ranking: list[JuryRankOut]
+
+
+def _grades_out(grades: dict[int, int]) -> dict[str, Any]:
+    return {
+        "grades": [
+            {"entry": pk, "grade": g, "label": str(Grade(g).label)}
+            for pk, g in sorted(grades.items())
+        ]
+    }
+
+
+@router.put(
+    "/campaigns/{campaign_id}/jury/grades",
+    response={200: JuryGradesOut, **errors(403, 409)},
+    summary="Give or change my grades (jurors)",
+    description=(
+        "Grades of shortlisted projects (entry ids) from 0 (Excellent) to 5 (To reject); a grade "
+        "given again replaces the previous one; projects not named keep theirs. All or nothing. "
+        "The answer lists all my grades. 403: not on the jury; 404: no such campaign, or no jury; "
+        "409: the jury round is not open; 422: a grade off the scale, or a project not on the "
+        "shortlist."
+    ),
+)
+def jury_grades_put(request: HttpRequest, campaign_id: Id, payload: JuryGradesIn) -> Any:
+    user = _me(request)
+    campaign = access.campaign_get(user, campaign_id)
+    if not campaign.has_jury:
+        raise Http404
+    grades = {g.entry: g.grade for g in payload.grades}
+    return _grades_out(services.jury_grade_set(by=user, campaign=campaign, grades=grades))
+
+
+@router.post(
+    "/campaigns/{campaign_id}/jurors",
+    response={201: JurorOut, **errors(403, 409)},
+    summary="Add a juror by their email address (operator staff)",
+    description=(
+        "403: not operator staff; 404: no such campaign; 409: the campaign has no jury, the jury "
+        "round is over, or the person is already on the jury; 422: no account has this email."
+    ),
+)
+def juror_add(request: HttpRequest, campaign_id: Id, payload: JurorIn) -> Any:
+    user = _me(request)
+    campaign = access.campaign_get(user, campaign_id)
+    juror = services.jury_member_add(by=user, campaign=campaign, email=payload.email)
+    return Status(201, {"id": juror.pk, "user_id": juror.user_id, "email": juror.user.email})
+
+
+@router.delete(
+    "/campaigns/{campaign_id}/jurors/{juror_id}",
+    response={204: None, **errors(403, 409)},
+    summary="Remove a juror, with their grades (operator staff)",
+    description=(
+        "403: not operator staff; 404: no such campaign or juror; 409: the jury round is over."
+    ),
+)
+def juror_remove(request: HttpRequest, campaign_id: Id, juror_id: Id) -> Any:
+    user = _me(request)
+    campaign = access.campaign_get(user, campaign_id)
+    if not access.is_manager(user):
+        raise PermissionDenied
+    juror = Juror.objects.filter(campaign=campaign, pk=juror_id).select_related("campaign").first()
+    if juror is None:
+        raise Http404
+    services.jury_member_remove(by=user, juror=juror)
+    return Status(204, None)
+
+
+@router.get(
+    "/campaigns/{campaign_id}/jury/results",
+    response=JuryResultOut,
+    summary="The jury's ranking by Majority Judgment",
+    description=(
+        "Published when the jury round closes (the vote opens). Each project's rank, majority "
+        "grade (0 Excellent … 5 To reject) and how many jurors gave each grade; a project a juror "
+        "did not grade counts as graded 5 by them. 404: no such campaign, no jury, or not "
+        "published yet."
+    ),
+)
+def jury_results(request: HttpRequest, campaign_id: Id) -> Any:
+    campaign = access.campaign_get(_me(request), campaign_id)
+    if not access.jury_result_visible(campaign):
+        raise Http404
+    published = campaign.jury_result or {}
+    titles = {e.pk: e.project.title for e in campaign.entries.select_related("project")}
+    return {
+        "jurors": published["jurors"],
+        "shortlist_size": published.get("shortlist_size"),
+        "grades": [str(label) for label in Grade.labels],
+        "ranking": [
+            {
+                **row,
+                "title": titles.get(row["entry"], ""),
+                "majority_label": str(Grade(row["majority_grade"]).label)
+                if row["majority_grade"] is not None
+                else "",
+            }
+            for row in published["ranking"]
+        ],
+    }

@@ -1,7 +1,8 @@
-"""Demo data of campaigns: a call for projects voted and counted (results, audit trail, the
-greedy comparison, the .pb file), and one whose vote is open. Built through the services; runs
-after the funding demo (the electorate is its circles' members in good standing) and does nothing
-when there is no circle or no accepted project."""
+"""Demo data of campaigns: a call for projects with a completed jury round (five jurors graded the
+projects, Majority Judgment kept the best ones for the vote), voted and counted (results, audit
+trail, the greedy comparison, the .pb file), and one whose vote is open. Built through the
+services; runs after the funding demo (the electorate is its circles' members in good standing)
+and does nothing when there is no circle or no accepted project."""
 
 from __future__ import annotations
 
@@ -11,13 +12,25 @@ from django.utils import timezone
 
 from relais.accounts.demo import DEMO_ACCOUNTS
 from relais.accounts.models import Membership, Role, User
-from relais.campaigns import services
-from relais.campaigns.models import ELIGIBLE_PROJECT_STATUSES, Campaign, Elector
+from relais.campaigns import selectors, services
+from relais.campaigns.models import ELIGIBLE_PROJECT_STATUSES, Campaign, Elector, Grade
 from relais.core.errors import Conflict
 from relais.funding.models import Circle
+from relais.funding.selectors import members_in_good_standing
 from relais.projects.models import Project
 
 COSTS = (40, 25, 60, 15, 30, 50)
+
+# Each juror's grades of the projects in the order they applied (0 Excellent … 5 To reject):
+# the first two projects share the majority grade "Very good" and the usual tie-breaking puts
+# the second first; the last project, ranked last, is left out of the vote.
+JURY_GRADES = (
+    (1, 0, 2, 3, 1, 4),
+    (0, 1, 1, 2, 2, 5),
+    (1, 0, 3, 2, 1, 4),
+    (2, 1, 2, 4, 3, 5),
+    (1, 2, 2, 1, 2, 4),
+)
 
 
 def _applicant(project: Project, staff: User) -> User:
@@ -38,6 +51,7 @@ def _campaign(
     title: str,
     description: str,
     start: dt.date,
+    jury: list[User] | None = None,
 ) -> Campaign:
     campaign = services.campaign_create(
         by=staff,
@@ -45,6 +59,8 @@ def _campaign(
         description=description,
         proposals_from=start,
         review_from=start + dt.timedelta(days=14),
+        jury_from=start + dt.timedelta(days=17) if jury else None,
+        shortlist_size=len(projects[: len(COSTS)]) - 1 if jury else None,
         vote_from=start + dt.timedelta(days=21),
         results_from=timezone.localdate() + dt.timedelta(days=7),
         budget_days=100,
@@ -57,8 +73,31 @@ def _campaign(
             by=_applicant(project, staff), campaign=campaign, project=project, cost_days=cost
         )
     services.campaign_advance(by=staff, campaign=campaign)
+    if jury:
+        _jury_round(staff, campaign, jury)
     services.campaign_advance(by=staff, campaign=campaign)
     return campaign
+
+
+def _jury_round(staff: User, campaign: Campaign, jury: list[User]) -> None:
+    """Designate the jurors, open the round, grade every project (one juror leaves one ungraded:
+    it counts as "To reject"); the vote then opens on the projects the jury keeps."""
+    for juror in jury:
+        services.jury_member_add(by=staff, campaign=campaign, email=juror.email)
+    services.campaign_advance(by=staff, campaign=campaign)
+    entries = list(selectors.shortlist(campaign))
+    for i, (juror, row) in enumerate(zip(jury, JURY_GRADES, strict=False)):
+        grades = {e.pk: Grade(g).value for e, g in zip(entries, row, strict=False)}
+        if i == len(jury) - 1:
+            grades.pop(entries[-1].pk, None)
+        services.jury_grade_set(by=juror, campaign=campaign, grades=grades)
+
+
+def _jurors(circles: list[Circle]) -> list[User]:
+    """Five members of the circles, the demo consultant first when they are one of them."""
+    members = list(members_in_good_standing(circles).order_by("pk")[:50])
+    members.sort(key=lambda u: u.email != DEMO_ACCOUNTS[Role.CONSULTANT])
+    return members[: len(JURY_GRADES)]
 
 
 def seed_campaigns() -> None:
@@ -83,11 +122,12 @@ def seed_campaigns() -> None:
                 "d'intercontrat."
             ),
             start=today - dt.timedelta(days=60),
+            jury=_jurors(circles),
         )
     except Conflict:
         return  # nobody in good standing: no electorate, no demo vote
     electors = list(Elector.objects.filter(campaign=done).select_related("user").order_by("pk"))
-    entries = list(done.entries.order_by("pk"))
+    entries = list(selectors.entries(done))
     for i, elector in enumerate(electors):
         # Two camps and a few independents, so that MES and the standard method differ.
         if i % 3 == 2:

@@ -3,9 +3,11 @@
 A campaign goes through phases (draft → proposals → review → vote → closed). Nonprofits apply with
 an accepted project and its cost in bench days; the electorate (members in good standing of the
 participating circles) is fixed when the vote opens, and so are the counting rule and the seed of
-the lot. Each elector has at most one ballot (a database constraint), changeable until the vote
-closes; the tally (relais/campaigns/tally.py) is stored with its audit trail and the anonymised
-ballots as a Pabulib file anyone can re-count.
+the lot. Optionally a jury round comes before the vote: jurors designated by operator staff grade
+each shortlisted project once (a database constraint) on a scale of six grades, and Majority
+Judgment ranks them. Each elector has at most one ballot (a database constraint), changeable until
+the vote closes; the tally (relais/campaigns/tally.py) is stored with its audit trail and the
+anonymised ballots as a Pabulib file anyone can re-count.
 """
 
 from __future__ import annotations
@@ -14,12 +16,14 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Phase(models.TextChoices):
     DRAFT = "draft", _("Draft")
     PROPOSALS = "proposals", _("Call for projects")
     REVIEW = "review", _("Review")
+    JURY = "jury", _("Jury round")
     VOTE = "vote", _("Vote")
     CLOSED = "closed", _("Results")
 
@@ -27,7 +31,19 @@ class Phase(models.TextChoices):
 # Projects the operator accepted and that are not finished may apply to a call for projects.
 ELIGIBLE_PROJECT_STATUSES = ("accepted", "active")
 
-PHASE_ORDER = [Phase.DRAFT, Phase.PROPOSALS, Phase.REVIEW, Phase.VOTE, Phase.CLOSED]
+# A campaign without a jury skips Phase.JURY (see Campaign.phases).
+PHASE_ORDER = [Phase.DRAFT, Phase.PROPOSALS, Phase.REVIEW, Phase.JURY, Phase.VOTE, Phase.CLOSED]
+
+
+class Grade(models.IntegerChoices):
+    """The jury's scale, from the best (0) to the worst, as relais/campaigns/tally.py counts it."""
+
+    EXCELLENT = 0, pgettext_lazy("jury grade", "Excellent")
+    VERY_GOOD = 1, pgettext_lazy("jury grade", "Very good")
+    GOOD = 2, pgettext_lazy("jury grade", "Good")
+    FAIRLY_GOOD = 3, pgettext_lazy("jury grade", "Fairly good")
+    PASSABLE = 4, pgettext_lazy("jury grade", "Passable")
+    REJECT = 5, pgettext_lazy("jury grade", "To reject")
 
 
 class Rule(models.TextChoices):
@@ -42,6 +58,14 @@ class Campaign(models.Model):
     phase = models.CharField(_("phase"), max_length=12, choices=Phase.choices, default=Phase.DRAFT)
     proposals_from = models.DateField(_("call for projects opens on"))
     review_from = models.DateField(_("review starts on"))
+    # A jury round (between the review and the vote) when set; None: no jury.
+    jury_from = models.DateField(_("jury round opens on"), null=True, blank=True)
+    shortlist_size = models.PositiveIntegerField(
+        _("projects the jury sends to the vote"),
+        null=True,
+        blank=True,
+        help_text=_("Only the best N projects by the jury go to the vote; empty: all of them."),
+    )
     vote_from = models.DateField(_("vote opens on"))
     results_from = models.DateField(
         _("results on"), help_text=_("The vote closes at the start of this day and is counted.")
@@ -68,6 +92,9 @@ class Campaign(models.Model):
     # The tally: {"rule", "result", "greedy", "reasons"} (exact numbers as "a/b" strings).
     result = models.JSONField(null=True, blank=True)
     ballots_pb = models.TextField(blank=True)  # the anonymised ballots, as counted (Pabulib)
+    # The jury's ranking, published when the jury round closes (see services._close_jury).
+    jury_result = models.JSONField(null=True, blank=True)
+    jury_closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -82,6 +109,20 @@ class Campaign(models.Model):
     def rule_frozen(self) -> bool:
         return self.phase in (Phase.VOTE, Phase.CLOSED)
 
+    @property
+    def has_jury(self) -> bool:
+        return self.jury_from is not None
+
+    @property
+    def phases(self) -> list[Phase]:
+        """This campaign's phases in their order (the jury round only when it has a jury)."""
+        return [p for p in PHASE_ORDER if p != Phase.JURY or self.has_jury]
+
+    @property
+    def jury_over(self) -> bool:
+        """The jury round has ended (or can no longer happen): the vote is open or counted."""
+        return self.phase in (Phase.VOTE, Phase.CLOSED)
+
 
 class CampaignProject(models.Model):
     """An accepted project that applied to the campaign, with its cost in bench days."""
@@ -94,6 +135,8 @@ class CampaignProject(models.Model):
     )
     applied_at = models.DateTimeField(default=timezone.now)
     eligible = models.BooleanField(_("eligible"), default=True)
+    # Ranked by the jury below the shortlist size: out of the vote (see services._close_jury).
+    jury_cut = models.BooleanField(_("left out by the jury"), default=False)
     selected = models.BooleanField(_("selected"), default=False)
 
     class Meta:
@@ -138,3 +181,47 @@ class Ballot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign_id}:{self.receipt_hash[:12]}"
+
+
+class Juror(models.Model):
+    """A member of a campaign's jury, designated by operator staff."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="jurors")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["campaign", "id"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "user"], name="juror_once")]
+        indexes = [models.Index(fields=["user", "campaign"], name="juror_user")]
+        verbose_name = _("juror")
+        verbose_name_plural = _("jurors")
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}:{self.user_id}"
+
+
+class JuryGrade(models.Model):
+    """One juror's grade of one shortlisted project; graded again, it is replaced."""
+
+    juror = models.ForeignKey(Juror, on_delete=models.CASCADE, related_name="grades")
+    entry = models.ForeignKey(CampaignProject, on_delete=models.CASCADE, related_name="jury_grades")
+    grade = models.PositiveSmallIntegerField(_("grade"), choices=Grade.choices)
+    graded_at = models.DateTimeField(default=timezone.now)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["juror", "entry"], name="jury_grade_once"),
+            models.CheckConstraint(
+                condition=models.Q(grade__lte=Grade.REJECT), name="jury_grade_on_the_scale"
+            ),
+        ]
+        verbose_name = _("jury grade")
+        verbose_name_plural = _("jury grades")
+
+    def __str__(self) -> str:
+        return f"{self.juror_id}:{self.entry_id}={self.grade}"

@@ -4,14 +4,19 @@ The counting rule and the seed of the lot are chosen at creation and frozen when
 the electorate is fixed then too. A ballot is replaced, never duplicated (a unique constraint, and
 the elector's row locked while it is written). Closing the vote counts it
 (relais/campaigns/tally.py) and stores the result, its audit trail and the anonymised ballots
-(a Pabulib file)."""
+(a Pabulib file).
+
+A campaign may have a jury round between the review and the vote: jurors designated by staff
+grade each shortlisted project once (a unique constraint, and the juror's row locked while their
+grades are written); closing the round ranks the projects by Majority Judgment, publishes the
+ranking and, with a shortlist size N, leaves only the best N projects in the vote."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
@@ -19,24 +24,27 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from relais.accounts.models import User
 from relais.campaigns import access, selectors, tally, tasks
 from relais.campaigns.models import (
     ELIGIBLE_PROJECT_STATUSES,
-    PHASE_ORDER,
     Ballot,
     Campaign,
     CampaignProject,
     Elector,
+    Grade,
+    Juror,
+    JuryGrade,
     Phase,
     Rule,
 )
 from relais.core.errors import Conflict, Invalid, NotAllowed
 from relais.core.mail import notify_on_commit
+from relais.core.validators import refuse_implausible_dates
 from relais.funding.selectors import members_in_good_standing
 from relais.projects.models import Project
 
 if TYPE_CHECKING:
-    from relais.accounts.models import User
     from relais.funding.models import Circle
 
 
@@ -45,14 +53,42 @@ def receipt_hash(code: str) -> str:
 
 
 def _check_dates(
-    proposals_from: dt.date, review_from: dt.date, vote_from: dt.date, results_from: dt.date
+    proposals_from: dt.date,
+    review_from: dt.date,
+    vote_from: dt.date,
+    results_from: dt.date,
+    jury_from: dt.date | None = None,
 ) -> None:
+    refuse_implausible_dates(
+        proposals_from=proposals_from,
+        review_from=review_from,
+        vote_from=vote_from,
+        results_from=results_from,
+        jury_from=jury_from,
+    )
     if not proposals_from <= review_from <= vote_from < results_from:
         raise Invalid(
             _(
                 "The phases must follow each other: proposals, review, vote, then results "
                 "(after the vote)."
             )
+        )
+    if jury_from is not None and not review_from <= jury_from <= vote_from:
+        raise Invalid(
+            _("The jury round comes between the review and the vote."),
+            fields={"jury_from": [_("The jury round comes between the review and the vote.")]},
+        )
+
+
+def _check_shortlist_size(jury_from: dt.date | None, shortlist_size: int | None) -> None:
+    if shortlist_size is None:
+        return
+    if jury_from is None:
+        raise Invalid(_("Only a jury can shorten the list of projects of the vote."))
+    if shortlist_size < 1:
+        raise Invalid(
+            _("The jury sends at least one project to the vote."),
+            fields={"shortlist_size": [_("The jury sends at least one project to the vote.")]},
         )
 
 
@@ -69,11 +105,15 @@ def campaign_create(
     budget_days: int,
     rule: str,
     circles: Iterable[Circle],
+    jury_from: dt.date | None = None,
+    shortlist_size: int | None = None,
 ) -> Campaign:
-    """A new campaign (a draft); its seed of the lot is drawn now and shown from now on."""
+    """A new campaign (a draft); its seed of the lot is drawn now and shown from now on. With
+    jury_from, a jury round comes before the vote (and, with shortlist_size, keeps its best N)."""
     if not access.is_manager(by):
         raise NotAllowed(_("Only the operator's staff open campaigns."))
-    _check_dates(proposals_from, review_from, vote_from, results_from)
+    _check_dates(proposals_from, review_from, vote_from, results_from, jury_from)
+    _check_shortlist_size(jury_from, shortlist_size)
     if rule not in Rule.values:
         raise Invalid(_("Unknown counting rule."))
     if budget_days < 1:
@@ -90,6 +130,8 @@ def campaign_create(
         results_from=results_from,
         budget_days=budget_days,
         rule=rule,
+        jury_from=jury_from,
+        shortlist_size=shortlist_size,
         seed=secrets.token_hex(16),
         created_by=by,
     )
@@ -128,8 +170,13 @@ def campaign_advance(*, by: User | None, campaign: Campaign) -> Campaign:
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if campaign.phase == Phase.CLOSED:
         raise Conflict(_("This campaign is already closed."))
-    following = PHASE_ORDER[PHASE_ORDER.index(Phase(campaign.phase)) + 1]
-    if following == Phase.VOTE:
+    phases = campaign.phases
+    following = phases[phases.index(Phase(campaign.phase)) + 1]
+    if following == Phase.JURY:
+        _open_jury(campaign)
+    elif following == Phase.VOTE:
+        if campaign.phase == Phase.JURY:
+            _close_jury(campaign)
         _open_vote(campaign)
     elif following == Phase.CLOSED:
         _close_vote(campaign)
@@ -137,6 +184,150 @@ def campaign_advance(*, by: User | None, campaign: Campaign) -> Campaign:
         campaign.phase = following
         campaign.save(update_fields=["phase"])
     return campaign
+
+
+def _open_jury(campaign: Campaign) -> None:
+    if not selectors.shortlist(campaign).exists():
+        raise Conflict(_("No eligible project: the jury would have nothing to grade."))
+    if not campaign.jurors.exists():
+        raise Conflict(_("The jury has no member yet: designate the jurors first."))
+    campaign.phase = Phase.JURY
+    campaign.save(update_fields=["phase"])
+    notify_on_commit(tasks.jury_opened_send, campaign_id=campaign.pk)
+
+
+def _close_jury(campaign: Campaign) -> None:
+    """Publish the jury's Majority Judgment ranking; with a shortlist size N, the projects ranked
+    below N are left out of the vote. The vote opens in the same transaction, so a vote that
+    cannot open leaves the jury round open and its ranking unpublished."""
+    # Wait for the jurors' submissions in progress (each holds its juror's row).
+    list(Juror.objects.select_for_update().filter(campaign=campaign).values_list("pk"))
+    if not JuryGrade.objects.filter(juror__campaign=campaign).exists():
+        raise Conflict(_("No juror has graded any project yet: the jury round cannot close."))
+    ranking = selectors.jury_ranking(campaign)
+    size = campaign.shortlist_size
+    rows: list[dict[str, Any]] = ranking["ranking"]  # type: ignore[assignment]
+    for row in rows:
+        row["kept"] = size is None or row["rank"] <= size
+    cut = [row["entry"] for row in rows if not row["kept"]]
+    CampaignProject.objects.filter(campaign=campaign, pk__in=cut).update(jury_cut=True)
+    campaign.jury_result = {**ranking, "shortlist_size": size}
+    campaign.jury_closed_at = timezone.now()
+    campaign.save(update_fields=["jury_result", "jury_closed_at"])
+
+
+def jury_close(*, by: User, campaign: Campaign) -> Campaign:
+    """Close the jury round: its ranking is published and the vote opens on the projects it keeps
+    (the step of campaign_advance that follows the jury round)."""
+    if Campaign.objects.filter(pk=campaign.pk).values_list("phase", flat=True).first() != (
+        Phase.JURY
+    ):
+        raise Conflict(_("The jury round is not open."))
+    return campaign_advance(by=by, campaign=campaign)
+
+
+@transaction.atomic
+def campaign_set_jury(
+    *, by: User, campaign: Campaign, jury_from: dt.date | None, shortlist_size: int | None
+) -> Campaign:
+    """Give the campaign a jury round (or take it away, or change its date or shortlist size),
+    until the jury round opens."""
+    if not access.is_manager(by):
+        raise NotAllowed(_("Only the operator's staff manage campaigns."))
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.phase not in (Phase.DRAFT, Phase.PROPOSALS, Phase.REVIEW):
+        raise Conflict(_("The jury round can only be set up before it opens."))
+    _check_dates(
+        campaign.proposals_from,
+        campaign.review_from,
+        campaign.vote_from,
+        campaign.results_from,
+        jury_from,
+    )
+    _check_shortlist_size(jury_from, shortlist_size)
+    campaign.jury_from = jury_from
+    campaign.shortlist_size = shortlist_size
+    campaign.save(update_fields=["jury_from", "shortlist_size"])
+    return campaign
+
+
+def _jury_editable(by: User, campaign: Campaign) -> Campaign:
+    """The campaign, locked, if staff may still change its jury."""
+    if not access.is_manager(by):
+        raise NotAllowed(_("Only the operator's staff designate the jury."))
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if not campaign.has_jury:
+        raise Conflict(_("This campaign has no jury round."))
+    if campaign.jury_over:
+        raise Conflict(_("The jury round is over: its members can no longer change."))
+    return campaign
+
+
+@transaction.atomic
+def jury_member_add(*, by: User, campaign: Campaign, email: str) -> Juror:
+    """Staff designate a juror by the email address of their account, until the jury round ends;
+    a juror added during the round is told at once."""
+    campaign = _jury_editable(by, campaign)
+    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    if user is None:
+        message = _("No account has this email address.")
+        raise Invalid(message, fields={"email": [message]})
+    try:
+        with transaction.atomic():
+            juror = Juror.objects.create(campaign=campaign, user=user, added_by=by)
+    except IntegrityError as error:
+        raise Conflict(_("This person is already on the jury.")) from error
+    if campaign.phase == Phase.JURY:
+        notify_on_commit(tasks.jury_opened_send, campaign_id=campaign.pk, juror_id=juror.pk)
+    return juror
+
+
+@transaction.atomic
+def jury_member_remove(*, by: User, juror: Juror) -> None:
+    """Staff take a juror off the jury, with their grades, until the jury round ends."""
+    _jury_editable(by, juror.campaign)
+    Juror.objects.filter(pk=juror.pk).delete()
+
+
+def jury_grade_set(*, by: User, campaign: Campaign, grades: Mapping[int, int]) -> dict[int, int]:
+    """A juror grades shortlisted projects ({entry id: grade}), during the jury round; a project
+    graded again keeps one grade, the new one. All or nothing. Returns the juror's grades."""
+    with transaction.atomic():
+        # Lock the juror's row: simultaneous submissions of one juror are written one at a time,
+        # and closing the round (which locks every juror's row) waits for them. The phase is
+        # read once the lock is held, so a grade is either counted or refused, never lost.
+        juror = Juror.objects.select_for_update().filter(campaign=campaign, user=by).first()
+        if juror is None:
+            raise NotAllowed(_("You are not on the jury of this campaign."))
+        campaign = Campaign.objects.get(pk=campaign.pk)
+        if campaign.phase != Phase.JURY:
+            raise Conflict(_("The jury round is not open."))
+        wanted = {int(entry): grade for entry, grade in grades.items()}
+        if any(not isinstance(g, int) or g not in Grade.values for g in wanted.values()):
+            message = _("A grade must be one of the six grades of the scale.")
+            raise Invalid(message, fields={"grades": [message]})
+        known = set(
+            selectors.shortlist(campaign).filter(pk__in=wanted).values_list("pk", flat=True)
+        )
+        if set(wanted) - known:
+            message = _("Some of the projects are not on the jury's shortlist.")
+            raise Invalid(message, fields={"grades": [message]})
+        now = timezone.now()
+        current = {g.entry_id: g for g in juror.grades.filter(entry_id__in=wanted)}
+        for entry_id, grade in sorted(wanted.items()):
+            row = current.get(entry_id)
+            if row is None:
+                try:
+                    with transaction.atomic():
+                        JuryGrade.objects.create(juror=juror, entry_id=entry_id, grade=grade)
+                    continue
+                except IntegrityError:
+                    row = JuryGrade.objects.get(juror=juror, entry_id=entry_id)
+            if row.grade != grade:
+                row.grade = grade
+                row.changed_at = now
+                row.save(update_fields=["grade", "changed_at"])
+        return selectors.grades_of(juror)
 
 
 def _open_vote(campaign: Campaign) -> None:

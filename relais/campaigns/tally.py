@@ -1,7 +1,8 @@
 """Counting participatory-budgeting votes: the Pabulib `.pb` format and the rules.
 
 Pure Python, no Django: the campaign tally and `manage.py tally` share this module, and anyone can
-re-count a published `.pb` file with it. Exact arithmetic only (int and Fraction, never float).
+re-count a published `.pb` file with it. Exact arithmetic decides (int and Fraction): floats only
+rank projects for the fast run, and every decision they suggest is confirmed exactly.
 
 Rules
 -----
@@ -19,6 +20,14 @@ is published before the vote.
 
 How MES is counted fast
 -----------------------
+Approval votes (``_fast_run``): voters with the same ballot form one weighted group; every group's
+budget is exact as (T - the shares it paid) / D, kept as how many voters paid in each round, so a
+sum of budgets is a count per round times a few big integers. Floats, within a proven bound of the
+exact budgets, only rank the projects: a project is passed over only when a certified lower bound
+of its value is above the winner's exact value, and the winner (with every project within rounding
+distance of it) is computed exactly, so ties fall to the same key. ``_mes_run`` below, the
+reference, counts cumulative and scoring votes (and is compared with ``_fast_run`` in the tests):
+
 Voters whose remaining budgets are equal form one *class*; numpy holds each voter's class id and
 each project's supporters (index arrays), so ``bincount`` gives a project's supporters per class
 (everyone starts in one class, each purchase splits classes into payers and non-payers, equal
@@ -525,6 +534,9 @@ class _Prepared:
         ]
         self.supporters = [sum(len(ix) for ix in lj.values()) for lj in lists]
         self.utils = [sum(p * len(ix) for p, ix in items) for items in self.point_items]
+        # The election in voter groups for the fast run (approval votes), built on first use.
+        self.groups: _Groups | None = None
+        self.groups_built = False
 
 
 def greedy(election: Election, seed: str = "") -> TallyResult:
@@ -729,6 +741,480 @@ def _mes_run(
     return selected, rounds, leftover
 
 
+# ------------------------------------------------------------------ the fast run (approval votes)
+# Floats only rank: every float budget is within a proven distance of the exact one, a project is
+# passed over only when a certified bound shows it loses, and the winner's payment is computed
+# exactly (int and Fraction). _TINY is four times the unit roundoff of a float: a generous bound
+# on the relative error of one rounded operation.
+_TINY = 2.0**-51
+_STRICT = (math.inf,)  # the tie-breaking key of a strict lower bound: it loses every tie
+_NONE = _np.zeros(0, dtype=_np.intp)
+_ZERO = Fraction(0)
+_UNKNOWN = (Fraction(-1), ())  # "the best other project": unknown, below every value
+
+
+def _dot(a: _np.ndarray, b: _np.ndarray) -> float:
+    """Sum of a * b without BLAS: on arrays of tens of thousands, a BLAS dot product wakes
+    OpenBLAS's threads, whose start and spinning cost more than the product (the count of
+    100,000 voters took twice as long)."""
+    return float(_np.einsum("i,i->", a, b))
+
+
+def _below(x: float) -> float:
+    """A float strictly below x (x > 0): a lower bound stays a lower bound after rounding."""
+    return x * (1 - 1e-15)
+
+
+class _Groups:
+    """An approval election as weighted groups: voters with the same ballot pay the same in every
+    round, so their budgets stay equal and the run counts each group once."""
+
+    def __init__(self, prep: _Prepared) -> None:
+        index = {pid: j for j, pid in enumerate(prep.ids)}
+        ballots: dict[frozenset[int], int] = {}
+        for v in prep.election.votes:
+            ballot = frozenset(index[pid] for pid in v.projects)
+            if ballot:
+                ballots[ballot] = ballots.get(ballot, 0) + 1
+        self.size = len(ballots)
+        members: list[list[int]] = [[] for _ in prep.ids]
+        for g, ballot in enumerate(ballots):
+            for j in ballot:
+                members[j].append(g)
+        weights = _np.array(list(ballots.values()), dtype=_np.int64)
+        self.sup = [_np.array(m, dtype=_np.intp) for m in members]
+        self.wint = [weights[s] for s in self.sup]
+        self.wflt = [w.astype(_np.float64) for w in self.wint]
+        self.total = [int(w.sum()) for w in self.wint]
+        order = sorted(range(len(prep.ids)), key=prep.key.__getitem__)
+        self.rank = _np.empty(len(prep.ids), dtype=_np.int64)
+        self.rank[order] = _np.arange(len(prep.ids))
+
+
+def _groups(prep: _Prepared) -> _Groups | None:
+    """The grouped election, built once per election; None if the fast run does not apply."""
+    if not prep.groups_built:
+        votes = prep.election.votes
+        plain = prep.approval and bool(votes) and all(v.points is None for v in votes)
+        prep.groups = _Groups(prep) if plain else None
+        prep.groups_built = True
+    return prep.groups
+
+
+# The hint of a run at a higher share: its winners and, per round, a lower bound on every
+# project's value. While a run at a lower share has chosen the same projects, its values are at
+# least those of the higher run (smaller budgets), so the bounds hold for it too.
+_Hint = tuple[list[int], list[_np.ndarray]]
+
+
+_Charge = tuple[int, int, _np.ndarray, _np.ndarray]  # share num / den, who pays all, who the share
+
+
+class _Budgets:
+    """The voters' budgets during one fast run, exact and in floats.
+
+    Exactly: every group still in the run (``alive``) has (T - the sum of P[r] over the rounds r
+    where it paid the share) / D, in scaled money; the others have nothing left. So a sum of
+    budgets needs only how many voters paid in each round (numpy) and a few big-integer
+    products. In floats: ``f`` is within ``delta`` of every exact budget (each round adds at most
+    two roundings of at most the starting budget)."""
+
+    def __init__(self, prep: _Prepared, grp: _Groups, start: int, rounds: int) -> None:
+        self.grp, self.costs, self.total = grp, prep.costs, grp.total
+        self.big_t, self.big_d = start, prep.n
+        self.pays: list[int] = []
+        self.paid = _np.zeros((max(1, rounds), grp.size), dtype=_np.uint8)  # [r, g]: paid in r
+        self.alive = _np.ones(grp.size, dtype=bool)
+        self.f = _np.full(grp.size, start / prep.n)
+        self.t0 = start / prep.n
+        m = len(prep.ids)
+        # Per project: a certified lower bound of its value (always strictly below it), its
+        # float value and share per voter, and the round in which these were computed.
+        self.lower = _np.zeros(m)
+        self.est = _np.zeros(m)
+        self.share = _np.zeros(m)
+        self.fresh = _np.full(m, -1)
+        self.round(0)
+
+    def round(self, r: int) -> None:
+        """Start round r: the float error bound grows, last round's exact values are stale."""
+        self.r = r
+        self.delta = (2 * r + 4) * _TINY * self.t0
+        self.exact: dict[int, Fraction] = {}
+        self.charges: dict[int, _Charge] = {}
+
+    def money(self, groups: _np.ndarray, weights: _np.ndarray) -> int:
+        """The money of these living groups (with these weights), times D."""
+        r = self.r
+        counts = (self.paid[:r, groups] @ weights).tolist() if r else []
+        return int(weights.sum()) * self.big_t - sum(
+            c * p for c, p in zip(counts, self.pays, strict=True) if c
+        )
+
+    def float_eval(self, j: int) -> bool:
+        """The float value of j this round and a certified lower bound of it; False if j
+        certainly cannot be paid for any more."""
+        self.fresh[j] = self.r
+        grp, delta = self.grp, self.delta
+        ix = grp.sup[j]
+        fs = self.f[ix]
+        cost, weight = float(self.costs[j]), self.total[j]
+        even = cost / weight
+        wf = grp.wflt[j]
+        money = float(_dot(fs, wf))
+        if money + weight * delta + (len(ix) + 2) * _TINY * money < cost:
+            return False
+        if fs.min() - delta >= even * (1 + 1e-12):
+            # Everyone can pay an equal share: the value is exactly 1 / supporters.
+            self.exact[j] = Fraction(1, weight)
+            self.charges[j] = (self.costs[j] * self.big_d, weight * self.big_d, _NONE, ix)
+            self.est[j], self.share[j] = 1 / weight, even
+            return True
+        # Newton's method on F(x) = sum of min(budget, x) over the supporters, concave and
+        # piecewise linear: from below, each step lands on the root or below it, past at least
+        # one budget, so a few steps reach it. The last share is below the root (the share a
+        # project needs only grows as budgets shrink), or within rounding of it.
+        pay = max(even, float(self.share[j]))
+        for _ in range(64):
+            slope = float(_dot(fs > pay, wf))
+            if slope == 0:
+                pay = float(fs.max())
+                break
+            step = (cost - float(_dot(_np.minimum(fs, pay), wf))) / slope
+            pay += step
+            if abs(step) <= pay * 1e-13:
+                break
+        # Certify a bound a little below: F(x) < cost, rounding included, means the share is
+        # above x.
+        x = pay * (1 - 1e-9)
+        fx = float(_dot(_np.minimum(fs, x), wf))
+        if fx + weight * delta + (len(ix) + 2) * _TINY * fx < cost:
+            self.lower[j] = max(self.lower[j], _below(x / cost))
+        self.est[j], self.share[j] = pay / cost, pay
+        return True
+
+    def exact_pay(self, j: int, guess: float | None) -> _Charge | None:
+        """The exact share of j's payers (num / den, scaled money), the groups that pay all they
+        have and those that pay the share; None if j cannot be paid for. The float guess sorts
+        the groups far from it; those near it are compared exactly."""
+        grp, delta, r = self.grp, self.delta, self.r
+        big_t, big_d, pays = self.big_t, self.big_d, self.pays
+        ix = grp.sup[j]
+        wi = grp.wint[j]
+        live = self.alive[ix]
+        gap = 0.0
+        if guess is not None:
+            fs = self.f[ix]
+            gap = max(8 * delta, guess * 1e-7)
+            low = live & (fs < guess - gap)
+            high = live & (fs > guess + gap)
+            near = live & ~(low | high)
+        else:
+            low = high = _np.zeros(len(ix), dtype=bool)
+            near = live
+        low_g = ix[low]
+        exhausted = self.money(low_g, wi[low]) if low_g.size else 0  # times D
+        payers = payers_sure = int(wi[high].sum())
+        near_g = ix[near]
+        items = []
+        if near_g.size:
+            rows = self.paid[:r, near_g].T
+            for g, w, row in zip(near_g.tolist(), wi[near].tolist(), rows, strict=True):
+                b = big_t - sum(pays[k] for k in _np.flatnonzero(row).tolist())
+                items.append((b, w, g))
+            items.sort()
+        payers += sum(w for _b, w, _g in items)
+        need = self.costs[j] * big_d
+        found, num = -1, 0
+        for i in range(len(items) + 1):
+            if payers > 0:
+                num = need - exhausted
+                if (i == 0 or items[i - 1][0] * payers <= num) and (
+                    i == len(items) or items[i][0] * payers >= num
+                ):
+                    found = i
+                    break
+            if i < len(items):
+                b, w, _g = items[i]
+                exhausted += b * w
+                payers -= w
+        if found < 0:
+            return self.exact_pay(j, None) if guess is not None else None
+        den = payers * big_d
+        if guess is not None:
+            # The sure payers of all they have are below guess - gap (in floats, within delta
+            # of the exact budgets), the sure payers of the share above guess + gap: the exact
+            # share must lie between, or the sorting was wrong.
+            pf = num / den
+            if (low_g.size and (guess - gap + delta) * (1 + 1e-12) > pf * (1 - 1e-12)) or (
+                payers_sure and (guess + gap - delta) * (1 - 1e-12) < pf * (1 + 1e-12)
+            ):
+                return self.exact_pay(j, None)
+        if not items:
+            return num, den, low_g, ix[high]
+        near_all = _np.array([g for _b, _w, g in items[:found]], dtype=_np.intp)
+        near_share = _np.array([g for _b, _w, g in items[found:]], dtype=_np.intp)
+        return (
+            num,
+            den,
+            _np.concatenate([low_g, near_all]),
+            _np.concatenate([ix[high], near_share]),
+        )
+
+    def exact_value(self, j: int) -> Fraction | None:
+        """j's exact value this round (None: it cannot be paid for)."""
+        if j in self.exact and j in self.charges:
+            return self.exact[j]
+        got = self.exact_pay(j, None if self.fresh[j] != self.r else float(self.share[j]))
+        if got is None:
+            return None
+        self.charges[j] = got
+        value = self.exact[j] = Fraction(got[0], got[1] * self.costs[j])
+        self.lower[j] = max(self.lower[j], _below(float(value)))
+        return value
+
+    def pay(self, win: int) -> tuple[Fraction, _np.ndarray, _np.ndarray]:
+        """The winner's supporters pay: the share (scaled money), who paid all, who the share."""
+        got = self.charges.get(win) or self.exact_pay(win, None)
+        assert got is not None
+        num, den, gone, payer_g = got
+        p = Fraction(num, den)
+        factor = math.lcm(self.big_d, p.denominator) // self.big_d
+        if factor != 1:
+            self.big_t *= factor
+            self.pays = [x * factor for x in self.pays]
+            self.big_d *= factor
+        self.pays.append(p.numerator * (self.big_d // p.denominator))
+        self.paid[self.r, payer_g] = 1
+        self.alive[gone] = False
+        self.f[gone] = 0.0
+        self.f[payer_g] -= p.numerator / p.denominator
+        return p, gone, payer_g
+
+
+def _fast_run(
+    prep: _Prepared,
+    start: int,
+    trail: bool,
+    record: list[_Step] | None = None,
+    hint: _Hint | None = None,
+    bounds: list[_np.ndarray] | None = None,
+    final_den: list[int] | None = None,
+    others: bool = True,
+    threshold: list[Fraction] | None = None,
+) -> tuple[list[int], list[Round], dict[int, Fraction]]:
+    """``_mes_run`` for approval votes, with the same result (same projects, order, audit trail).
+
+    Voters are counted per group of identical ballots (``_Budgets``). Floats rank the projects;
+    a project is set aside only when a certified lower bound of its value is above the winner's
+    exact value, and the projects within rounding distance are computed exactly (ties then fall
+    to the key, as in MES). ``record`` and ``bounds`` collect what ``_completion`` needs;
+    ``hint`` (from a run at a higher share) raises the lower bounds. Without ``others``, the
+    record does not look for the best other project of each round (a run that will only be the
+    lower end of a proof) and says so: such a record fails every proof as the upper end. With
+    ``threshold`` (the winners' values of the run at the lower end), it refreshes only the bounds
+    at or below them: what it records stays a lower bound of every other project's value.
+    """
+    grp = _groups(prep)
+    assert grp is not None
+    scale = prep.money_scale
+    selected: list[int] = []
+    active: list[int] = []
+    for j in range(len(prep.ids)):
+        if prep.supporters[j] == 0:
+            continue
+        if prep.costs[j] == 0:
+            selected.append(j)  # free and wanted: selected first (as in pabutools)
+            continue
+        active.append(j)
+    free = len(selected)
+    s = _Budgets(prep, grp, start, len(active))
+    lower, est, fresh = s.lower, s.est, s.fresh
+    for j in active:
+        lower[j] = _below(1 / grp.total[j])
+    unaffordable = _np.zeros(len(prep.ids), dtype=bool)
+    costs, rank = prep.costs, grp.rank
+    rounds: list[Round] = []
+    spent = 0
+    # The trail's classes: groups with the same budget so far (class 0: nothing left), their
+    # budgets over the final denominator of the run (from a first run without the trail).
+    final_d = 1
+    if trail:
+        ends: list[int] = []
+        _fast_run(prep, start, trail=False, final_den=ends)
+        final_d = ends[0]
+    cls = _np.ones(grp.size, dtype=_np.int64)
+    class_num = [0, start * (final_d // prep.n)]
+    r = 0
+    while active:
+        s.round(r)
+        dropped: set[int] = set()
+        act = _np.array(active)
+        if hint is not None and r < len(hint[1]) and hint[0][:r] == selected[free:]:
+            lower[act] = _np.maximum(lower[act], hint[1][r][act])
+        order = act[_np.lexsort((rank[act], lower[act]))].tolist()
+        first = lower[order].tolist()  # the bounds at the start of the round, increasing
+        best: tuple[float, int, int] | None = None
+        for pos, j in enumerate(order):
+            if best is not None and first[pos] > best[0] * (1 + 1e-7):
+                break
+            if not s.float_eval(j):
+                dropped.add(j)
+                continue
+            if best is None or (est[j], rank[j]) < best[:2]:
+                best = (float(est[j]), int(rank[j]), j)
+        if best is None:
+            break  # nothing left can be paid for
+        win = best[2]
+        value = s.exact_value(win)
+        while value is None:  # the floats were too close to call: it cannot be paid for
+            dropped.add(win)
+            candidates = [j for j in order if j not in dropped and fresh[j] == r]
+            if not candidates:
+                break
+            win = min(candidates, key=lambda j: (est[j], rank[j]))
+            value = s.exact_value(win)
+        if value is None:
+            unaffordable[list(dropped)] = True
+            active = [j for j in active if j not in dropped]
+            continue
+        # Every project whose certified bound does not exceed the winner's value is computed
+        # exactly (floats compare first: within 1e-15 of each other, exactly).
+        vf = float(value)
+        vhi, vlo = vf * (1 + 1e-15), vf * (1 - 1e-15)
+        for pos, o in enumerate(order):
+            if o == win or o in dropped:
+                continue
+            x = first[pos]
+            if x > vhi or (x >= vlo and x > value):
+                break
+            x = float(lower[o])
+            if x > vhi or (x >= vlo and x > value):
+                continue
+            if fresh[o] != r:
+                if not s.float_eval(o):
+                    dropped.add(o)
+                    continue
+                x = float(lower[o])
+                if x > vhi or (x >= vlo and x > value):
+                    continue
+            other = s.exact_value(o)
+            if other is None:
+                dropped.add(o)
+                continue
+            if (other, rank[o]) < (value, rank[win]):
+                win, value = o, other
+                vf = float(value)
+                vhi, vlo = vf * (1 + 1e-15), vf * (1 - 1e-15)
+        if record is not None and not others:
+            record.append((win, value, prep.key[win], _UNKNOWN))
+        elif record is not None:
+            # The best of the others, certified: exact values, or strict lower bounds (which lose
+            # every tie). Projects whose bound is above it need not be looked at.
+            seen: list[tuple[float, int]] = []
+            cut = math.inf
+            # Above the winner's value at the lower end of the proof, a bound needs no
+            # refreshing: the proof only asks that every other project stays above it.
+            tau = (
+                float(threshold[r]) * (1 + 1e-15)
+                if threshold is not None and r < len(threshold)
+                else math.inf
+            )
+            for pos, o in enumerate(order):
+                if o == win or o in dropped:
+                    continue
+                if first[pos] >= cut:
+                    break
+                if fresh[o] != r and first[pos] > tau:
+                    if first[pos] < math.inf:
+                        seen.append((first[pos], -1))  # bounds this one and all the later ones
+                    break
+                if fresh[o] != r and not s.float_eval(o):
+                    dropped.add(o)
+                    continue
+                x = float(s.exact[o]) if o in s.exact else float(lower[o])
+                if x == math.inf:
+                    continue  # it could not be paid for at a higher share, nor here
+                seen.append((x, o))
+                cut = min(cut, x * (1 + 1e-15))
+            best_other: tuple[Fraction, tuple[object, ...]] | None = None
+            if seen:
+                low_x = min(seen)[0]
+                best_other = min(
+                    (s.exact[o], prep.key[o]) if o in s.exact else (Fraction(x), _STRICT)
+                    for x, o in seen
+                    if x <= low_x * (1 + 1e-12)
+                )
+            record.append((win, value, prep.key[win], best_other))
+        unaffordable[list(dropped)] = True
+        if bounds is not None:
+            # Projects that cannot be paid for any more get an infinite bound: at a lower share,
+            # after the same rounds, they cannot be paid for either.
+            bounds.append(_np.where(unaffordable, math.inf, lower))
+        if trail:
+            # Each voter group with the same budget before the round (classes hold equal
+            # budgets, but two classes may too): how many, and what they pay.
+            ix = grp.sup[win]
+            weight_by_class = _np.bincount(cls[ix], weights=grp.wint[win], minlength=len(class_num))
+            per_budget: dict[int, int] = {}
+            for c in _np.flatnonzero(weight_by_class).tolist():
+                b = class_num[c]
+                per_budget[b] = per_budget.get(b, 0) + int(weight_by_class[c])
+        p, gone, payer_g = s.pay(win)
+        if trail:
+            # In integers over the final denominator (money = b / unit): a group pays all it
+            # has when b <= p, else p.
+            unit = final_d * scale
+            p_final = p.numerator * (final_d // p.denominator)
+            p_money = p / scale
+            groups = []
+            for b in sorted(per_budget):
+                before = Fraction(b, unit)
+                all_of_it = b <= p_final
+                groups.append(
+                    GroupPayment(
+                        voters=per_budget[b],
+                        budget_before=before,
+                        paid=before if all_of_it else p_money,
+                        budget_after=_ZERO if all_of_it else Fraction(b - p_final, unit),
+                    )
+                )
+            spent += costs[win]
+            rounds.append(
+                Round(
+                    number=len(rounds) + 1,
+                    project=prep.ids[win],
+                    cost=Fraction(costs[win], scale),
+                    effective_votes=1 / value,
+                    groups=groups,
+                    remaining_budget=Fraction(start - spent, scale),
+                )
+            )
+            cls[gone] = 0
+            if payer_g.size:
+                old, inverse = _np.unique(cls[payer_g], return_inverse=True)
+                base = len(class_num)
+                class_num.extend(class_num[c] - p_final for c in old.tolist())
+                cls[payer_g] = base + inverse
+        selected.append(win)
+        dropped.add(win)
+        active = [j for j in active if j not in dropped]
+        r += 1
+    s.round(r)
+    if final_den is not None:
+        final_den.append(s.big_d)
+    leftover: dict[int, Fraction] = {}
+    if trail:
+        chosen = set(selected)
+        for j in range(len(prep.ids)):
+            if j in chosen or prep.supporters[j] == 0:
+                continue
+            ix = grp.sup[j]
+            live = s.alive[ix]
+            leftover[j] = Fraction(s.money(ix[live], grp.wint[j][live]), s.big_d * scale)
+    return selected, rounds, leftover
+
+
 def _exhaustive(prep: _Prepared, selected: list[int]) -> bool:
     """No other supported project fits in what the selection leaves of the budget."""
     spent = sum(prep.costs[j] for j in selected)
@@ -790,11 +1276,38 @@ def _completion(prep: _Prepared) -> int:
     can be proven, one naive raise is made."""
     start, step = prep.budget, prep.n * prep.money_scale
     runs: dict[int, tuple[list[int], list[_Step]]] = {}
+    hints: dict[int, _Hint] = {}
+    highs: set[int] = set()  # the runs that looked for the best other project of every round
+    fast = _groups(prep) is not None
 
-    def run(k: int) -> tuple[list[int], list[_Step]]:
-        if k not in runs:
+    def run(
+        k: int, high: bool = True, low: list[_Step] | None = None
+    ) -> tuple[list[int], list[_Step]]:
+        """The run at raise k; ``high``: it may be the upper end of a proof (see _same_between),
+        so the fast run bounds the other projects of every round too (above the winners' values
+        in ``low``, the record of the lower end, stale bounds are enough)."""
+        if k not in runs or (fast and high and k not in highs):
             record: list[_Step] = []
-            runs[k] = _mes_run(prep, start + k * step, trail=False, record=record)[0], record
+            if not fast:
+                runs[k] = _mes_run(prep, start + k * step, trail=False, record=record)[0], record
+                return runs[k]
+            # The bounds of the nearest run at a higher share hold for this one (see _Hint).
+            above = min((h for h in hints if h > k), default=None)
+            bounds: list[_np.ndarray] = []
+            selected = _fast_run(
+                prep,
+                start + k * step,
+                trail=False,
+                record=record,
+                hint=None if above is None else hints[above],
+                bounds=bounds,
+                others=high,
+                threshold=None if low is None else [s[1] for s in low],
+            )[0]
+            runs[k] = selected, record
+            hints[k] = [s[0] for s in record], bounds
+            if high:
+                highs.add(k)
         return runs[k]
 
     steps = 0
@@ -803,14 +1316,14 @@ def _completion(prep: _Prepared) -> int:
     while not _exhaustive(prep, selected):
         while jump > 1:
             target = (steps // jump + 1) * jump
-            far, far_record = run(target)
+            far, far_record = run(target, low=record)
             if far == selected and _same_between(record, far_record):
                 steps, record = target, far_record
                 jump *= 2
                 break
             jump //= 2
         else:
-            nxt, record = run(steps + 1)
+            nxt, record = run(steps + 1, high=False)  # only ever the lower end of a proof
             if _overspends(prep, nxt):
                 break
             steps += 1
@@ -828,7 +1341,8 @@ def equal_shares(election: Election, complete: bool = True, seed: str = "") -> T
     step = n * prep.money_scale  # one unit of money more for every voter
     steps = _completion(prep) if complete and n else 0
     final_start = start + steps * step
-    selected, rounds, leftover = _mes_run(prep, final_start, trail=True)
+    counted = _fast_run if _groups(prep) is not None else _mes_run
+    selected, rounds, leftover = counted(prep, final_start, trail=True)
     return TallyResult(
         rule=rule,
         selected=[prep.ids[j] for j in selected],

@@ -7,7 +7,7 @@ from django.core.mail import send_mail
 from django.urls import reverse
 from django_tasks import task
 
-from relais.campaigns.models import Campaign, CampaignProject
+from relais.campaigns.models import Campaign, CampaignProject, Juror, Phase
 from relais.core.mail import absolute_url, render_email, supported_language
 
 
@@ -33,6 +33,28 @@ def vote_opened_send(*, campaign_id: int) -> None:
             supported_language(user.language),
             "vote_opened",
             {"campaign": campaign, "url": url},
+        )
+
+
+@task()
+def jury_opened_send(*, campaign_id: int, juror_id: int | None = None) -> None:
+    """Each juror (or the one juror added during the round) learns that the jury round is open,
+    how many projects to grade and where."""
+    campaign = Campaign.objects.get(pk=campaign_id)
+    if campaign.phase != Phase.JURY:
+        return  # delivered late: the round is over, there is nothing left to grade
+    url = absolute_url(reverse("campaigns:jury", kwargs={"campaign_pk": campaign.pk}))
+    count = campaign.entries.filter(eligible=True).count()
+    jurors = Juror.objects.filter(campaign=campaign).select_related("user").order_by("pk")
+    if juror_id is not None:
+        jurors = jurors.filter(pk=juror_id)
+    for juror in jurors.iterator():
+        user = juror.user
+        _send(
+            user.email,
+            supported_language(user.language),
+            "jury_opened",
+            {"campaign": campaign, "url": url, "count": count},
         )
 
 

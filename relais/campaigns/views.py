@@ -14,8 +14,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from relais.campaigns import access, selectors, services
-from relais.campaigns.forms import ApplyForm, BallotForm, CampaignForm, ReceiptForm, RuleForm
-from relais.campaigns.models import Campaign, CampaignProject, Phase
+from relais.campaigns.forms import (
+    ApplyForm,
+    BallotForm,
+    CampaignForm,
+    JurorForm,
+    JuryGradesForm,
+    JurySettingsForm,
+    ReceiptForm,
+    RuleForm,
+)
+from relais.campaigns.models import Campaign, CampaignProject, Grade, Juror, Phase
 from relais.core.errors import ServiceError
 from relais.core.forms import copy_errors, flash_error, signed_in_user
 
@@ -54,6 +63,9 @@ def _detail_context(request: HttpRequest, campaign: Campaign) -> dict[str, Any]:
         "manager": access.is_manager(user),
         "circles": campaign.circles.order_by("name"),
         "can_vote": access.can_vote(user, campaign),
+        "is_juror": access.is_juror(user, campaign),
+        "jury_published": access.jury_result_visible(campaign),
+        "left_out": campaign.entries.filter(eligible=True, jury_cut=True).select_related("project"),
         "receipt": request.session.pop(RECEIPT_SESSION_KEY, None)
         if hasattr(request, "session")
         else None,
@@ -200,7 +212,7 @@ def result_rows(campaign: Campaign) -> list[dict[str, Any]]:
     votes = result.get("result", {}).get("votes", {})
     greedy = set(result.get("greedy", {}).get("selected", []))
     rows = []
-    for entry in campaign.entries.filter(eligible=True).select_related("project").order_by("pk"):
+    for entry in selectors.entries(campaign):
         key = str(entry.pk)
         reason = reasons.get(key, {})
         rows.append(
@@ -221,25 +233,45 @@ def result_rows(campaign: Campaign) -> list[dict[str, Any]]:
     return rows
 
 
+def jury_rows(campaign: Campaign) -> list[dict[str, Any]]:
+    """The jury's ranking as published: per project its rank, majority grade and how many jurors
+    gave each grade (best first)."""
+    published = campaign.jury_result or {}
+    by_pk = {e.pk: e for e in campaign.entries.select_related("project")}
+    rows = []
+    for row in published.get("ranking", []):
+        grade = row.get("majority_grade")
+        rows.append(
+            {
+                **row,
+                "project": by_pk[row["entry"]].project if row["entry"] in by_pk else None,
+                "majority_label": Grade(grade).label if grade is not None else "",
+                "counts": list(zip(Grade.labels, row["distribution"], strict=True)),
+            }
+        )
+    return rows
+
+
 @require_GET
 def results(request: HttpRequest, campaign_pk: int) -> HttpResponse:
+    """The vote's results once counted, and the jury's ranking once the jury round closed."""
     campaign = access.campaign_get(request.user, campaign_pk)
-    if campaign.phase != Phase.CLOSED:
+    jury = access.jury_result_visible(campaign)
+    if campaign.phase != Phase.CLOSED and not jury:
         raise Http404
-    names = {str(e.pk): e.project.title for e in campaign.entries.select_related("project")}
-    rounds = (campaign.result or {}).get("result", {}).get("rounds", [])
-    for r in rounds:
-        r["name"] = names.get(r["project"], r["project"])
-    return render(
-        request,
-        "campaigns/results.html",
-        {
-            "campaign": campaign,
-            "rows": result_rows(campaign),
-            "rounds": rounds,
-            "result": campaign.result,
-        },
-    )
+    context: dict[str, Any] = {
+        "campaign": campaign,
+        "jury_rows": jury_rows(campaign) if jury else [],
+        "jury": campaign.jury_result if jury else None,
+        "grade_labels": Grade.labels,
+    }
+    if campaign.phase == Phase.CLOSED:
+        names = {str(e.pk): e.project.title for e in campaign.entries.select_related("project")}
+        rounds = (campaign.result or {}).get("result", {}).get("rounds", [])
+        for r in rounds:
+            r["name"] = names.get(r["project"], r["project"])
+        context.update(rows=result_rows(campaign), rounds=rounds, result=campaign.result)
+    return render(request, "campaigns/results.html", context)
 
 
 @require_GET
@@ -273,3 +305,146 @@ def receipts(request: HttpRequest, campaign_pk: int) -> HttpResponse:
         "campaigns/receipts.html",
         {"campaign": campaign, "form": form, "found": found, "page": page},
     )
+
+
+# --- The jury round -----------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def jury(request: HttpRequest, campaign_pk: int) -> HttpResponse:
+    """A juror grades each shortlisted project (jurors only)."""
+    user = signed_in_user(request)
+    campaign = access.jury_campaign_get(user, campaign_pk)
+    juror = Juror.objects.get(campaign=campaign, user=user)
+    shortlist = list(selectors.shortlist(campaign))
+    open_round = campaign.phase == Phase.JURY
+    status = 200
+    if request.method == "POST":
+        form = JuryGradesForm(request.POST, entries=shortlist)
+        if form.is_valid():
+            try:
+                services.jury_grade_set(by=user, campaign=campaign, grades=form.grades())
+            except ServiceError as error:
+                copy_errors(form, error)
+                status = error.status
+            else:
+                messages.success(request, _("Your grades are saved."))
+                return redirect("campaigns:jury", campaign_pk=campaign.pk)
+        else:
+            status = 422
+    else:
+        mine = selectors.grades_of(juror)
+        form = JuryGradesForm(
+            entries=shortlist,
+            initial={f"grade_{pk}": grade for pk, grade in mine.items()},
+        )
+    mine = selectors.grades_of(juror)
+    return render(
+        request,
+        "campaigns/jury.html",
+        {
+            "campaign": campaign,
+            "form": form if open_round else None,
+            "rows": [
+                {"entry": e, "grade": Grade(mine[e.pk]).label if e.pk in mine else None}
+                for e in shortlist
+            ],
+            "graded": len(mine),
+            "published": access.jury_result_visible(campaign),
+        },
+        status=status,
+    )
+
+
+def _jury_members_page(
+    request: HttpRequest,
+    campaign: Campaign,
+    form: JurorForm | None = None,
+    settings_form: JurySettingsForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    editable = campaign.phase in (Phase.DRAFT, Phase.PROPOSALS, Phase.REVIEW)
+    return render(
+        request,
+        "campaigns/jury_members.html",
+        {
+            "campaign": campaign,
+            "jurors": selectors.jurors(campaign),
+            "shortlist_count": selectors.shortlist(campaign).count(),
+            "form": (form or JurorForm()) if campaign.has_jury and not campaign.jury_over else None,
+            "settings_form": (
+                settings_form
+                or JurySettingsForm(
+                    initial={
+                        "jury_from": campaign.jury_from,
+                        "shortlist_size": campaign.shortlist_size,
+                    }
+                )
+            )
+            if editable
+            else None,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def jury_members(request: HttpRequest, campaign_pk: int) -> HttpResponse:
+    """Staff designate the jurors by their email address, until the jury round ends."""
+    user = signed_in_user(request)
+    campaign = access.jury_manage_get(user, campaign_pk)
+    if request.method == "GET":
+        return _jury_members_page(request, campaign)
+    form = JurorForm(request.POST)
+    if form.is_valid():
+        try:
+            juror = services.jury_member_add(
+                by=user, campaign=campaign, email=form.cleaned_data["email"]
+            )
+        except ServiceError as error:
+            copy_errors(form, error)
+            return _jury_members_page(request, campaign, form=form, status=error.status)
+        messages.success(
+            request,
+            _("%(email)s is on the jury.") % {"email": juror.user.email},
+        )
+        return redirect("campaigns:jury_members", campaign_pk=campaign.pk)
+    return _jury_members_page(request, campaign, form=form, status=422)
+
+
+@login_required
+@require_POST
+def jury_settings(request: HttpRequest, campaign_pk: int) -> HttpResponse:
+    """Staff give the campaign a jury round, or change or remove it, until it opens."""
+    user = signed_in_user(request)
+    campaign = access.jury_manage_get(user, campaign_pk)
+    form = JurySettingsForm(request.POST)
+    if form.is_valid():
+        try:
+            services.campaign_set_jury(by=user, campaign=campaign, **form.cleaned_data)
+        except ServiceError as error:
+            copy_errors(form, error)
+            return _jury_members_page(request, campaign, settings_form=form, status=error.status)
+        messages.success(request, _("The jury round is saved."))
+        return redirect("campaigns:jury_members", campaign_pk=campaign.pk)
+    return _jury_members_page(request, campaign, settings_form=form, status=422)
+
+
+@login_required
+@require_POST
+def jury_member_remove(request: HttpRequest, campaign_pk: int, juror_pk: int) -> HttpResponse:
+    """Staff take a juror off the jury (with their grades), until the jury round ends."""
+    user = signed_in_user(request)
+    campaign = access.jury_manage_get(user, campaign_pk)
+    juror = Juror.objects.filter(campaign=campaign, pk=juror_pk).select_related("campaign").first()
+    if juror is None:
+        raise Http404
+    try:
+        services.jury_member_remove(by=user, juror=juror)
+    except ServiceError as error:
+        flash_error(request, error)
+    else:
+        messages.success(request, _("The juror is off the jury."))
+    return redirect("campaigns:jury_members", campaign_pk=campaign.pk)

@@ -69,3 +69,37 @@ def voting(operator_staff, campaign, members, nadia, les_amis):
     services.campaign_advance(by=operator_staff, campaign=campaign)
     campaign.refresh_from_db()
     return campaign, entries
+
+
+@pytest.fixture
+def jurors(db: None) -> list:
+    return [UserFactory(email=f"jure{i}@example.org", first_name=f"J{i}") for i in range(3)]
+
+
+@pytest.fixture
+def jury_review(operator_staff, circle, members, jurors, nadia, les_amis):
+    """A campaign with a jury round (shortlist size 2) in its review: three projects (Jardin,
+    Bibliothèque, Atelier) and three jurors designated."""
+    today = timezone.localdate()
+    campaign = make_campaign(operator_staff, circle, jury_from=today, shortlist_size=2)
+    services.campaign_advance(by=operator_staff, campaign=campaign)
+    entries = []
+    for title, cost in (("Jardin", 60), ("Bibliothèque", 40), ("Atelier", 50)):
+        project = ProjectFactory(nonprofit=les_amis, title=title, status=ProjectStatus.ACCEPTED)
+        entries.append(
+            services.project_apply(by=nadia, campaign=campaign, project=project, cost_days=cost)
+        )
+    services.campaign_advance(by=operator_staff, campaign=campaign)
+    for juror in jurors:
+        services.jury_member_add(by=operator_staff, campaign=campaign, email=juror.email)
+    campaign.refresh_from_db()
+    return campaign, entries
+
+
+@pytest.fixture
+def grading(operator_staff, jury_review):
+    """The same campaign in its jury round."""
+    campaign, entries = jury_review
+    services.campaign_advance(by=operator_staff, campaign=campaign)
+    campaign.refresh_from_db()
+    return campaign, entries
