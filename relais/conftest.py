@@ -114,6 +114,18 @@ def _fresh_cache() -> None:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    # Every test starts in the default language (French), whatever the one before it left
+    # active in this thread (a request in English, a job run in a person's language).
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
@@ -160,6 +172,11 @@ def page(browser, live_server):
 def vocabularies() -> None:
     """Causes, skills and languages, subscription tiers and rates, matching weights: the rows the
     data migrations write (a live-server test flushes them when it ends)."""
+    restore_vocabularies()
+
+
+def restore_vocabularies() -> None:
+    """Writes again the rows of the data migrations (idempotent), for fixtures that need them."""
     import importlib
 
     from django.apps import apps

@@ -6,12 +6,16 @@ identifiers, so running it twice gives the same database.
 
 from __future__ import annotations
 
+import datetime as dt
+from unittest.mock import patch
+
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import encrypt as mfa_encrypt
 from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 from faker import Faker
 from stdnum import luhn
 
@@ -75,9 +79,16 @@ def _user(email: str, first: str, last: str, password_hash: str) -> User:
     return user
 
 
+def joined_at() -> dt.datetime:
+    """When the demo's organisations joined Relais and were verified: 1 October of last year,
+    before the demo's history (billing's loan of last December, last month's)."""
+    today = timezone.localdate()
+    return timezone.make_aware(dt.datetime.combine(dt.date(today.year - 1, 10, 1), dt.time(9)))
+
+
 def _organisation(kind: str, name: str, **fields: object) -> Organisation:
     organisation, _created = Organisation.objects.update_or_create(
-        kind=kind, name=name, defaults=fields
+        kind=kind, name=name, defaults={"created_at": joined_at(), **fields}
     )
     organisation.full_clean()
     return organisation
@@ -87,6 +98,7 @@ def _organisation(kind: str, name: str, **fields: object) -> Organisation:
 def seed_demo() -> None:
     fake = Faker("fr_FR")
     fake.seed_instance(SEED)
+    joined = joined_at()
     password_hash = make_password(DEMO_PASSWORD)  # hashed once: argon2 is slow on purpose
 
     operator = _organisation(
@@ -114,8 +126,9 @@ def seed_demo() -> None:
             f"admin.esn{index}@{DEMO_DOMAIN}", fake.first_name(), fake.last_name(), password_hash
         )
         services.membership_add(organisation=firm, user=admin, role=Role.FIRM_ADMIN)
-        # The demo's firms are verified, as operator staff do for a real one.
-        services.organisation_verify(staff=staff, organisation=firm)
+        # The demo's firms are verified, as operator staff do for a real one, when they joined.
+        with patch("django.utils.timezone.now", lambda: joined):
+            services.organisation_verify(staff=staff, organisation=firm)
         for number in range(1, size + 1):
             consultant = _user(
                 f"consultant{index}.{number:02d}@{DEMO_DOMAIN}",
@@ -148,12 +161,20 @@ def seed_demo() -> None:
         # Each demo nonprofit sent its statutes and the Relais team verified that it may receive
         # skills sponsorship (art. 238 bis CGI); the first one feeds people in difficulty.
         if nonprofit.sponsorship_eligible_at is None:
-            services.organisation_sponsorship_evidence_set(
-                admin=admin,
-                organisation=nonprofit,
-                category=SponsorshipCategory.GENERAL_INTEREST,
-                evidence=ContentFile(DEMO_STATUTES, name="statuts.pdf"),
-            )
-            services.organisation_sponsorship_verify(
-                staff=staff, organisation=nonprofit, helps_people_in_difficulty=index == 1
-            )
+            with patch("django.utils.timezone.now", lambda: joined):
+                _sponsorship_verified(staff, admin, nonprofit, helps=index == 1)
+
+
+def _sponsorship_verified(
+    staff: User, admin: User, nonprofit: Organisation, *, helps: bool
+) -> None:
+    """The nonprofit's statutes sent and read: it may receive skills sponsorship."""
+    services.organisation_sponsorship_evidence_set(
+        admin=admin,
+        organisation=nonprofit,
+        category=SponsorshipCategory.GENERAL_INTEREST,
+        evidence=ContentFile(DEMO_STATUTES, name="statuts.pdf"),
+    )
+    services.organisation_sponsorship_verify(
+        staff=staff, organisation=nonprofit, helps_people_in_difficulty=helps
+    )

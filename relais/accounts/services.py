@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from allauth.account.models import EmailAddress
@@ -14,7 +14,8 @@ from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +25,7 @@ from relais.accounts.models import (
     API_TOKEN_LIFETIMES,
     ROLES_BY_KIND,
     ApiToken,
+    AuditEvent,
     Invitation,
     Membership,
     Organisation,
@@ -574,3 +576,77 @@ def user_set_first_password(*, user: User, password: str, language: str | None =
         user=user, email=user.email, defaults={"verified": True, "primary": True}
     )
     return user
+
+
+# --- Personal data (erasure and retention, orchestrated by relais.site.privacy) -------------
+
+
+def invitation_payload_set(*, invitation_id: int, payload: dict[str, object]) -> int:
+    """Replaces what a pending invitation carries (a roster row re-imported while its person has
+    not answered yet); 0 when the invitation is no longer pending."""
+    return Invitation.objects.filter(
+        pk=invitation_id, accepted_at__isnull=True, revoked_at__isnull=True
+    ).update(payload=payload)
+
+
+def account_pseudonymise(*, user: User, pseudonym_email: str) -> int:
+    """Replaces the person's identity by a pseudonym: memberships, invitations to their address,
+    email addresses and second factors go; names become "Former member #id"; the account can no
+    longer sign in (every session stops at its next request). Returns the memberships removed.
+    The work they did stays attached to the pseudonym."""
+    from allauth.mfa.models import Authenticator
+
+    former_email = user.email
+    memberships = Membership.objects.filter(user=user).count()
+    Membership.objects.filter(user=user).delete()
+    Invitation.objects.filter(Q(email__iexact=former_email) | Q(accepted_by=user)).update(
+        email=pseudonym_email, payload={}
+    )
+    EmailAddress.objects.filter(user=user).delete()
+    Authenticator.objects.filter(user=user).delete()
+    user.email = pseudonym_email
+    user.first_name = "Former member"
+    user.last_name = f"#{user.pk}"
+    user.is_active = False
+    user.is_staff = False
+    user.is_superuser = False
+    user.set_unusable_password()
+    user.save()
+    _forget_roles(user)
+    return memberships
+
+
+def invitations_stale_delete(*, older_than: timedelta, now: datetime) -> int:
+    """Removes the invitations expired (never answered past their validity) or revoked more than
+    `older_than` ago; returns how many."""
+    expiry = timedelta(days=settings.INVITATION_MAX_AGE_DAYS)
+    removed, _detail = Invitation.objects.filter(
+        Q(
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            created_at__lt=now - expiry - older_than,
+        )
+        | Q(accepted_at__isnull=True, revoked_at__lt=now - older_than)
+    ).delete()
+    return removed
+
+
+def consultant_membership_remove(*, user: User, organisation_id: int) -> None:
+    """Removes a consultant's membership of a firm (a roster row nobody used, at retention)."""
+    Membership.objects.filter(
+        user=user, organisation_id=organisation_id, role=Role.CONSULTANT
+    ).delete()
+    _forget_roles(user)
+
+
+def account_delete_unused(*, user: User) -> None:
+    """Deletes an account that nothing holds (never used: checked by the caller)."""
+    user.delete()
+
+
+def audit_events_expire(*, older_than: timedelta, now: datetime) -> int:
+    """The security log keeps each event for `older_than` (the privacy notice says how long),
+    then the event goes: the one deletion the append-only log allows. Returns how many."""
+    expired = AuditEvent.objects.filter(at__lt=now - older_than)
+    removed, _detail = models.QuerySet.delete(expired)
+    return removed

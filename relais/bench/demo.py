@@ -18,14 +18,15 @@ from relais.bench import returns, services
 from relais.bench.models import ConsultantProfile, LendingMode, Mission
 from relais.projects.models import Project, ProjectStatus
 from relais.work import services as work_services
-from relais.work.demo import demo_teams
-from relais.work.models import Claim, Task, TaskStatus
+from relais.work.demo import claim_started_on, demo_teams
+from relais.work.models import Task, TaskStatus
 
 FIRM_TERMS = [
     (LendingMode.FEE, Decimal(1), 120, Decimal(6), 550_00, 420_00, 18_000_000_00),
     (LendingMode.SPONSORSHIP, Decimal(0), 90, Decimal(8), 600_00, 480_00, 12_000_000_00),
     (LendingMode.FEE, Decimal("1.5"), 80, Decimal(5), 500_00, 390_00, 9_000_000_00),
 ]
+DAYS_PER_YEAR = 120  # working days a firm lends a consultant per fiscal year, at most
 
 
 def seed_bench() -> None:
@@ -44,6 +45,9 @@ def seed_bench() -> None:
             valid_from=dt.date(today.year, 1, 1),
             mode=mode,
             fee_rate=rate,
+            # The demo's loans run four months (and a consultant may have had last month's
+            # loan too): up to 120 working days a fiscal year, not the default 40.
+            max_bench_days_per_year=DAYS_PER_YEAR,
             headcount=headcount,
             bench_rate=bench_rate,
             average_tjm_cents=tjm,
@@ -152,9 +156,7 @@ def _past_recall(admin: User, firm: Organisation, consultants: list[User], today
         worked = today - dt.timedelta(days=2)
         while not returns.is_working_day(worked):
             worked -= dt.timedelta(days=1)
-        Claim.objects.filter(pk=claim.pk).update(
-            started_at=timezone.make_aware(dt.datetime.combine(worked, dt.time(9)))
-        )
+        claim_started_on(claim, worked)
         work_services.time_log(
             consultant=consultant,
             task=task,

@@ -139,3 +139,14 @@ def filename(document: MissionDocument) -> str:
     """The name a stored document is downloaded under."""
     prefix = FILENAMES[DocumentKind(document.kind)]
     return f"{prefix}-{document.mission.agreement_number}-v{document.version}.pdf"
+
+
+def documents_of_erased_consultant_delete(*, consultant_id: int) -> int:
+    """At erasure (refused while any signed document of the person must still be kept): the
+    agreements and amendments of their missions go, files and rows, as the privacy notice says.
+    Returns how many."""
+    documents = list(MissionDocument.objects.filter(mission__consultant_id=consultant_id))
+    for document in documents:
+        document.file.delete(save=False)
+        document.delete()
+    return len(documents)

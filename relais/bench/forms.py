@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from relais.accounts.models import Organisation, Role, User
 from relais.bench.models import LendingMode, SkillLevel
 from relais.core.models import Cause, Language, Skill
-from relais.core.validators import file_size, plausible_date
+from relais.core.validators import file_size, plausible_date, plausible_past_date
 
 
 class EurosField(forms.DecimalField):
@@ -320,6 +320,7 @@ class MissionMentionsForm(forms.Form):
     )
     cse_informed_on = forms.DateField(
         label=_("Staff representatives (CSE) informed on"),
+        validators=[plausible_past_date],
         widget=_date_widget(),
         help_text=_("The day your CSE was informed of this loan, up to today."),
     )
@@ -383,8 +384,14 @@ class _ConsultantChoice(forms.ModelChoiceField):
 
 class AbsenceForm(forms.Form):
     consultant = _ConsultantChoice(label=_("Consultant"), queryset=User.objects.none())
-    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To (included)"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(
+        label=_("From"), validators=[plausible_date], widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("To (included)"),
+        validators=[plausible_date],
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
     reason = forms.CharField(label=_("Reason (optional)"), max_length=200, required=False)
 
     def __init__(self, *args: Any, consultants: Any, **kwargs: Any) -> None:

@@ -130,14 +130,18 @@ def check_days_lent(
     """Refuses a mission, an extension or a bench period that would make the firm lend the
     consultant more days in one of its fiscal years than its terms allow (`max_bench_days_per_
     year`, the terms valid on the first day counted of that year). With no end, the fiscal year
-    of the start must have a day left."""
+    of the start must have a day left. Only the fiscal years from the start to the end are
+    checked: a past year over the limit never blocks a loan that does not touch it."""
     extra = [(start, end)] if end is not None else []
     lent = days_lent(consultant, firm, extra=extra, exclude=exclude)
     month, day = firm.fiscal_year_end_month, firm.fiscal_year_end_day
-    years = {returns.fiscal_year_of(start, month=month, day_of_month=day)}
-    if end is not None:
-        years |= set(lent)
-    for year in sorted(years):
+    first_year = returns.fiscal_year_of(start, month=month, day_of_month=day)
+    last_year = (
+        returns.fiscal_year_of(end, month=month, day_of_month=day)
+        if end is not None
+        else first_year
+    )
+    for year in range(first_year, last_year + 1):
         first, last = returns.fiscal_year_bounds(year, month=month, day=day)
         terms = terms_at(firm, max(first, start)) or terms_at(firm, start)
         if terms is None:
@@ -145,6 +149,7 @@ def check_days_lent(
         limit = terms.max_bench_days_per_year
         count = lent.get(year, 0)
         if count > limit or (end is None and count >= limit):
+            before = days_lent(consultant, firm, exclude=exclude).get(year, 0)
             raise ValidationError(
                 {
                     field: _(
@@ -160,6 +165,8 @@ def check_days_lent(
                         "first": date_format(first, "SHORT_DATE_FORMAT"),
                         "last": date_format(last, "SHORT_DATE_FORMAT"),
                     }
+                    + " "
+                    + _("Days already lent in that fiscal year: %(lent)s.") % {"lent": before}
                 }
             )
 

@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.core.cache import cache
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from relais.accounts.models import Role
@@ -27,7 +29,7 @@ from relais.bench.models import (
     MissionStatus,
     TaxYear,
 )
-from relais.projects.models import ProjectStatus
+from relais.projects.models import ProjectEvent, ProjectStatus
 
 if TYPE_CHECKING:
     from relais.accounts.models import Organisation, User
@@ -185,12 +187,52 @@ def profile_cost_basis(profile: ConsultantProfile, terms: FirmTerms) -> returns.
 # --- The days lent ------------------------------------------------------------------------
 
 
+# A project whose missions are over: completed, or archived after it was.
+PROJECT_DONE = (ProjectStatus.COMPLETED, ProjectStatus.ARCHIVED)
+
+
+def project_completed_at() -> Subquery:
+    """When a mission's project was last marked completed (its workflow's event), to annotate
+    missions with as `project_completed_at`."""
+    return Subquery(
+        ProjectEvent.objects.filter(
+            project=OuterRef("project_id"), to_status=ProjectStatus.COMPLETED
+        )
+        .order_by("-created_at", "-id")
+        .values("created_at")[:1]
+    )
+
+
+def _project_completed_on(mission: Mission) -> dt.date | None:
+    """The day the mission's project was completed, if it is completed or archived since: the
+    day of its completion event (annotated, or read once); without one (a status set directly),
+    the day the project last changed."""
+    project = mission.project
+    if project.status not in PROJECT_DONE:
+        return None
+    if hasattr(mission, "project_completed_at"):
+        at = mission.project_completed_at
+    else:
+        at = (
+            ProjectEvent.objects.filter(project=project, to_status=ProjectStatus.COMPLETED)
+            .order_by("-created_at", "-id")
+            .values_list("created_at", flat=True)
+            .first()
+        )
+    return timezone.localdate(at or project.updated_at)
+
+
 def mission_last_day(mission: Mission) -> dt.date | None:
     """The earliest of the mission's end (recall included), planned end and the day its project
-    was completed; None while it runs on."""
+    was completed (archived since or not); None while it runs on."""
     candidates = [d for d in (mission.end, mission.planned_end) if d is not None]
-    if mission.project.status == ProjectStatus.COMPLETED:
-        candidates.append(timezone.localdate(mission.project.updated_at))
+    # A mission over has its end already (the project's completion ends it): only a running
+    # one reads the completion day, so the figures read it only in the hour before the
+    # periodic job ends such a mission.
+    if mission.status == MissionStatus.ACTIVE:
+        completed = _project_completed_on(mission)
+        if completed is not None:
+            candidates.append(completed)
     return min(candidates) if candidates else None
 
 
@@ -236,15 +278,37 @@ def mission_days(mission: Mission, start: dt.date, end: dt.date) -> int:
     return len(dates)
 
 
+def absences_by_consultant(
+    consultant_ids: Iterable[int], start: dt.date, end: dt.date
+) -> dict[int, set[dt.date]]:
+    """The days each consultant was declared absent within [start, end], in one query."""
+    found: dict[int, set[dt.date]] = {}
+    for absence in Absence.objects.filter(
+        consultant_id__in=list(consultant_ids), start__lte=end, end__gte=start
+    ).only("consultant_id", "start", "end"):
+        dates = found.setdefault(absence.consultant_id, set())
+        day = max(absence.start, start)
+        while day <= min(absence.end, end):
+            dates.add(day)
+            day += dt.timedelta(days=1)
+    return found
+
+
 def consultant_days(
-    missions: Iterable[Mission], start: dt.date, end: dt.date, *, alsace_moselle: bool = False
+    missions: Iterable[Mission],
+    start: dt.date,
+    end: dt.date,
+    *,
+    alsace_moselle: bool = False,
+    absences: set[dt.date] | None = None,
 ) -> dict[int, set[dt.date]]:
     """The days of each mission of ONE consultant within [start, end], each day counted once:
-    a day two missions cover goes to the one that started first; absences are removed."""
+    a day two missions cover goes to the one that started first; absences are removed (read
+    here unless the caller passes them, read for many consultants at once)."""
     taken: set[dt.date] = set()
     by_mission: dict[int, set[dt.date]] = {}
     ordered = sorted(missions, key=lambda m: (m.start or dt.date.max, m.pk))
-    absent: set[dt.date] | None = None
+    absent: set[dt.date] | None = absences
     for mission in ordered:
         dates = mission_dates(mission, start, end, alsace_moselle=alsace_moselle)
         if dates and absent is None:
@@ -337,10 +401,13 @@ def _days_of_year(
     causes: set[str] = set()
     rates: set[Decimal] = set()
     difficulty = 0
+    absent = absences_by_consultant(by_consultant, start, last)
     for consultant_id, theirs in by_consultant.items():
         am = consultant_id in alsace
         days_in_year = returns.working_days(start, end, alsace_moselle=am)
-        their_days = consultant_days(theirs, start, last, alsace_moselle=am)
+        their_days = consultant_days(
+            theirs, start, last, alsace_moselle=am, absences=absent.get(consultant_id, set())
+        )
         for mission in theirs:
             days = len(their_days[mission.pk])
             if not days:
@@ -421,6 +488,58 @@ def firm_year(firm: Organisation, year: int | None = None) -> FirmYear:
             carried_over_cents=gifts.excess_cents,
             reduction_cents=gifts.reduction_cents,
         )
+    return figures
+
+
+# A firm's year figures loop over every day of its missions (seconds for a firm of thousands of
+# consultants): they are cached per firm, fiscal year, language and day, under two versions
+# bumped on change — the firm's own (its missions, absences, terms, fiscal years, consultants'
+# profiles) and a global one (tax parameters, organisations, projects, which many firms share).
+# The cache is the configured one: Redis when several processes serve (RELAIS_CACHE_URL); the
+# lifetime bounds how long a change made by another process under a per-process cache (a recall
+# applied by the worker) can go unseen.
+FIGURES_SECONDS = 15 * 60
+FIGURES_VERSION = "bench:figures:version"
+
+
+def _figures_version(key: str) -> int:
+    version = cache.get(key)
+    if version is None:
+        cache.add(key, 1, None)
+        version = cache.get(key) or 1
+    return int(version)
+
+
+def firm_figures_changed(firm_id: int | None = None) -> None:
+    """Every cached year figure of the firm (of every firm when None) is stale."""
+    key = FIGURES_VERSION if firm_id is None else f"{FIGURES_VERSION}:{firm_id}"
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, 2, None)
+
+
+def firm_year_cached(firm: Organisation, year: int | None = None) -> FirmYear:
+    """`firm_year`, computed at most once per FIGURES_SECONDS per firm, year, language and day,
+    and again as soon as something it counts changes. A missing tax year is never cached: it
+    raises as `firm_year` does."""
+    today = timezone.localdate()
+    year = year or current_fiscal_year(firm, today)
+    key = ":".join(
+        [
+            "bench:firm-year",
+            str(_figures_version(FIGURES_VERSION)),
+            str(_figures_version(f"{FIGURES_VERSION}:{firm.pk}")),
+            str(firm.pk),
+            str(year),
+            today.isoformat(),
+            get_language() or "",
+        ]
+    )
+    figures = cache.get(key)
+    if not isinstance(figures, FirmYear):
+        figures = firm_year(firm, year)
+        cache.set(key, figures, FIGURES_SECONDS)
     return figures
 
 

@@ -61,6 +61,7 @@ from relais.bench.workflow import (
 from relais.core.errors import Conflict
 from relais.core.mail import absolute_url, notify_on_commit
 from relais.core.models import Cause, Language, Skill
+from relais.core.validators import check_plausible_date, plausible_past_date
 from relais.projects.models import Project, ProjectStatus
 from relais.work import access as work_access
 from relais.work import services as work_services
@@ -192,6 +193,8 @@ def absence_declare(
     _require_firm_admin(admin, firm)
     if not consultant.memberships.filter(organisation=firm, role=Role.CONSULTANT).exists():
         raise ValidationError({"consultant": _("This person is not a consultant of the firm.")})
+    check_plausible_date(start, "start")
+    check_plausible_date(end, "end")
     if end < start:
         raise ValidationError({"end": _("An absence cannot end before it starts.")})
     if (end - start).days > 366:
@@ -399,8 +402,8 @@ def _roster_row(
             payload=roster.roster_payload(row),
         )
     elif row_plan.outcome == roster.Outcome.AWAITING:
-        Invitation.objects.filter(pk=row_plan.invitation_id or 0).update(
-            payload=roster.roster_payload(row)
+        account_services.invitation_payload_set(
+            invitation_id=row_plan.invitation_id or 0, payload=roster.roster_payload(row)
         )
     elif row_plan.outcome == roster.Outcome.UPDATED:
         if row_plan.profile_id is not None:
@@ -432,6 +435,30 @@ def _profile_write(profile: ConsultantProfile, row: RosterRow | dict[str, Any]) 
         profile.skills.exclude(skill__slug__in=skills).delete()
         for skill in Skill.objects.filter(slug__in=skills - current):
             ConsultantSkill.objects.create(profile=profile, skill=skill)
+
+
+def profile_clear_personal(*, user: User) -> None:
+    """At erasure: the profile keeps the firm's figures (the missions' valuation needs them) and
+    loses everything the person wrote or chose."""
+    profile = ConsultantProfile.objects.filter(user=user).first()
+    if profile is None:
+        return
+    ConsultantSkill.objects.filter(profile=profile).delete()
+    profile.causes.clear()
+    profile.languages.clear()
+    profile.bio = ""
+    profile.job_title = ""
+    profile.employee_id = ""
+    profile.matching_opt_out = True
+    profile.save(update_fields=["bio", "job_title", "employee_id", "matching_opt_out"])
+
+
+def roster_row_remove(*, profile: ConsultantProfile) -> None:
+    """At retention: a roster row nobody used goes, with the consultant membership it gave."""
+    account_services.consultant_membership_remove(
+        user=profile.user, organisation_id=profile.firm_id
+    )
+    profile.delete()
 
 
 def profile_from_roster_invitation(*, invitation: Invitation, user: User) -> ConsultantProfile:
@@ -732,6 +759,7 @@ def bench_period_cancel(
         .values_list("pk", flat=True)
     )
     Mission.objects.filter(pk__in=ended).update(status=MissionStatus.ENDED, end=locked.start)
+    selectors.firm_figures_changed(locked.firm_id)
     audit(
         "bench.period_cancelled",
         actor=admin,
@@ -865,7 +893,8 @@ def mission_create(
         raise BenchError(_("Your firm has not set its lending terms yet."))
     if Mission.objects.filter(consultant=consultant, project=project, bench_period=period).exists():
         raise BenchError(_("You already have a mission on this project for this bench period."))
-    # The firm's limit of days lent per fiscal year (L-C: pass the planned end once known).
+    # The firm's limit of days lent per fiscal year: a day left now; the whole loan, up to its
+    # planned end, is checked when the agreement is drawn up and again at the consent.
     days_lent_check(consultant=consultant, firm=period.firm, start=today, end=None)
     profile = profile_for(consultant, period.firm)
     mission = Mission.objects.create(
@@ -1041,6 +1070,11 @@ def _mentions_checked(mentions: MissionMentions, *, start: dt.date) -> dict[str,
             "Your staff representatives cannot have been informed in the future: give a date up "
             "to today."
         )
+    else:
+        try:
+            plausible_past_date(informed)
+        except ValidationError as error:
+            errors["cse_informed_on"] = error.messages[0]
     if errors:
         raise ValidationError(errors)
     return values
@@ -1064,7 +1098,16 @@ def mission_agreement_draw_up(
     ):
         return mission
     _check_step(mission, MissionStep.DRAW_UP)
-    values = _mentions_checked(mentions, start=timezone.localdate())
+    today = timezone.localdate()
+    values = _mentions_checked(mentions, start=today)
+    # Every fiscal year the loan spans, up to its planned end, within the firm's limit.
+    limits.check_days_lent(
+        consultant=mission.consultant,
+        firm=mission.bench_period.firm,
+        start=today,
+        end=values["planned_end"],
+        exclude=mission,
+    )
     for name, value in values.items():
         setattr(mission, name, value)
     now = timezone.now()
@@ -1116,13 +1159,15 @@ def mission_mentions_change(
     mission = _mission_locked(mission)
     _require_firm_admin(admin, mission.bench_period.firm)
     _check_step(mission, MissionStep.CHANGE)
-    values = _mentions_checked(mentions, start=timezone.localdate())
-    if mission.planned_end is not None and values["planned_end"] > mission.planned_end:
-        # An extension: the days added count against the firm's limit per fiscal year.
+    today = timezone.localdate()
+    values = _mentions_checked(mentions, start=today)
+    if values["planned_end"] != mission.planned_end:
+        # A new planned end: the whole loan (not started yet, so not among the days lent) from
+        # today to it, against the firm's limit in each fiscal year it spans.
         limits.check_days_lent(
             consultant=mission.consultant,
             firm=mission.bench_period.firm,
-            start=mission.planned_end + dt.timedelta(days=1),
+            start=today,
             end=values["planned_end"],
             exclude=mission,
         )
@@ -1284,6 +1329,15 @@ def mission_consent(
                 "years, never in the past): your firm must change the agreement first."
             )
         )
+    # Other missions may have started since the agreement was drawn up: the loan, from today to
+    # its planned end, must still fit the firm's limit in each fiscal year.
+    days_lent_check(
+        consultant=consultant,
+        firm=mission.bench_period.firm,
+        start=today,
+        end=mission.planned_end,
+        mission=mission,
+    )
     now = timezone.now()
     mission.consultant_agreed_at = now
     mission.start = today
@@ -1486,12 +1540,13 @@ def _close_work(mission: Mission, at: dt.datetime) -> list[int]:
 
 def missions_end_due(*, today: dt.date | None = None) -> int:
     """Ends, by themselves, the active missions whose planned end has passed (on that day) or
-    whose project was completed (on the day it was), and tells the consultant and the firm;
-    the number ended (run by the periodic job)."""
+    whose project was completed (on the day it was, even if it has been archived since), and
+    tells the consultant and the firm; the number ended (run by the periodic job)."""
     today = today or timezone.localdate()
     due = (
         Mission.objects.filter(status=MissionStatus.ACTIVE)
-        .filter(Q(planned_end__lt=today) | Q(project__status=ProjectStatus.COMPLETED))
+        .filter(Q(planned_end__lt=today) | Q(project__status__in=selectors.PROJECT_DONE))
+        .annotate(project_completed_at=selectors.project_completed_at())
         .select_related("project")
     )
     ended = 0

@@ -118,7 +118,7 @@ def firm_dashboard(request: HttpRequest, organisation_pk: int) -> HttpResponse:
     ).select_related("consultant")
     is_firm_admin = user.has_role(firm.pk, [Role.FIRM_ADMIN])
     try:
-        year = selectors.firm_year(firm)
+        year = selectors.firm_year_cached(firm)
     except returns.TaxYearMissing as missing:
         # No figure computed with another year's parameters: the reason is shown instead.
         year = selectors.FirmYear(selectors.current_fiscal_year(firm), error=str(missing))

@@ -11,9 +11,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
+from relais.accounts.audit import audit
 from relais.accounts.models import User
 from relais.billing import access, documents
-from relais.billing.models import InvoiceStatus, ReceiptStatus
+from relais.billing.models import Invoice, InvoiceStatus, ReceiptStatus, TaxReceipt
 from relais.core.rest import Id, Pagination
 
 router = Router(tags=["billing"])
@@ -64,7 +65,25 @@ _PDF = {
 }
 
 
-def _pdf(document: Any) -> HttpResponse:
+def _pdf(request: HttpRequest, document: Invoice | TaxReceipt) -> HttpResponse:
+    # The same record as the pages' download (`billing.views._pdf`).
+    actor, name = _me(request), documents.filename(document)
+    if isinstance(document, Invoice):
+        audit(
+            "billing.invoice_downloaded",
+            actor=actor,
+            target=name,
+            request=request,
+            invoice=document.pk,
+        )
+    else:
+        audit(
+            "billing.receipt_downloaded",
+            actor=actor,
+            target=name,
+            request=request,
+            receipt=document.pk,
+        )
     response = HttpResponse(documents.stored_bytes(document), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{documents.filename(document)}"'
     return response
@@ -98,7 +117,7 @@ def invoice_pdf(request: HttpRequest, invoice_id: Id) -> Any:
     invoice = access.invoice_get_for_user(_me(request), invoice_id)
     if invoice.status == InvoiceStatus.DRAFT:
         raise Http404
-    return _pdf(invoice)
+    return _pdf(request, invoice)
 
 
 @router.get(
@@ -130,4 +149,4 @@ def receipt_pdf(request: HttpRequest, receipt_id: Id) -> Any:
     receipt = access.receipt_get_for_user(_me(request), receipt_id)
     if receipt.status != ReceiptStatus.ISSUED:
         raise Http404
-    return _pdf(receipt)
+    return _pdf(request, receipt)

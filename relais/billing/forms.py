@@ -12,12 +12,14 @@ from django.utils.translation import gettext_lazy as _
 
 from relais.bench.forms import EurosField
 from relais.billing.models import PERCENT, CostCategory, InvoicingMode
+from relais.core.validators import plausible_date
 
 
 class MonthField(forms.DateField):
     """A month typed as YYYY-MM (the browser's month input), kept as its first day."""
 
     input_formats = ["%Y-%m", "%Y-%m-%d"]
+    default_validators = [plausible_date]
     widget = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
     default_error_messages = {"invalid": _("Give a month as YYYY-MM, such as 2026-03.")}
 

@@ -38,6 +38,7 @@ from relais.billing.models import (
 from relais.billing.tasks import invoice_notify, receipt_notify
 from relais.core.errors import Conflict, Invalid, NotAllowed, ServiceError
 from relais.core.mail import notify_on_commit
+from relais.core.validators import refuse_implausible_dates
 
 if TYPE_CHECKING:
     from relais.accounts.models import User
@@ -147,6 +148,7 @@ def _operator() -> Organisation:
 
 
 def _month_is_over(month: dt.date) -> dt.date:
+    refuse_implausible_dates(month=month)
     month = month.replace(day=1)
     if selectors.next_month(month) > timezone.localdate():
         raise Invalid(
@@ -491,6 +493,7 @@ def operator_cost_add(
     """Operator staff enter a cost of a month that has begun (field leads, platform…)."""
     if not staff.is_operator_staff:
         raise NotAllowed
+    refuse_implausible_dates(month=month)
     month = month.replace(day=1)
     errors: dict[str, list[str]] = {}
     if month > timezone.localdate():

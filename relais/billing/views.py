@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from relais.accounts.access import organisation_get_for_user
+from relais.accounts.audit import audit
 from relais.accounts.models import OrganisationKind, Role
 from relais.bench import returns
 from relais.bench.access import firm_get_for_admin
@@ -36,7 +37,26 @@ from relais.core.forms import copy_errors, flash_error, signed_in_user
 PAGE_SIZE = 25
 
 
-def _pdf(document: Invoice | TaxReceipt) -> HttpResponse:
+def _pdf(request: HttpRequest, document: Invoice | TaxReceipt) -> HttpResponse:
+    # An invoice or a receipt is a legal document with amounts and, for a receipt, each
+    # person's valuation: who downloaded it is on record.
+    actor, name = signed_in_user(request), documents.filename(document)
+    if isinstance(document, Invoice):
+        audit(
+            "billing.invoice_downloaded",
+            actor=actor,
+            target=name,
+            request=request,
+            invoice=document.pk,
+        )
+    else:
+        audit(
+            "billing.receipt_downloaded",
+            actor=actor,
+            target=name,
+            request=request,
+            receipt=document.pk,
+        )
     response = HttpResponse(documents.stored_bytes(document), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{documents.filename(document)}"'
     return response
@@ -148,7 +168,7 @@ def invoice_pdf(request: HttpRequest, invoice_pk: int) -> HttpResponse:
     invoice = access.invoice_get_for_user(signed_in_user(request), invoice_pk)
     if invoice.status == InvoiceStatus.DRAFT:
         raise Http404
-    return _pdf(invoice)
+    return _pdf(request, invoice)
 
 
 @login_required
@@ -292,7 +312,7 @@ def receipt_pdf(request: HttpRequest, receipt_pk: int) -> HttpResponse:
     receipt = access.receipt_get_for_user(signed_in_user(request), receipt_pk)
     if receipt.status != ReceiptStatus.ISSUED:
         raise Http404
-    return _pdf(receipt)
+    return _pdf(request, receipt)
 
 
 @login_required

@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image
 from pydantic import AfterValidator
 
+from relais.core.errors import Invalid
+
 # Longest texts, in characters: a note or a comment, a brief or a description, a knowledge page.
 NOTE_MAX = 2_000
 PROSE_MAX = 10_000
@@ -83,14 +85,33 @@ class PlausibleDate:
 
 
 plausible_date = PlausibleDate()
+# A day that has happened (a notice given, a body informed): the same past, no years to come;
+# whether the day itself is past is the caller's rule, with its own message.
+plausible_past_date = PlausibleDate(future_years=0)
 
 
-def check_plausible_date(value: dt.date | None, field: str = "date") -> None:
+def check_plausible_date(
+    value: dt.date | None, field: str = "date", validator: PlausibleDate = plausible_date
+) -> None:
     """The same rule for services and API schemas: the error names the field."""
     try:
-        plausible_date(value)
+        validator(value)
     except ValidationError as error:
         raise ValidationError({field: error.messages}) from None
+
+
+def refuse_implausible_dates(**dates: dt.date | None) -> None:
+    """The rule for services whose refusals are domain errors: one `Invalid` naming each field
+    whose date is implausible (year 1, 9999)."""
+    fields: dict[str, list[str]] = {}
+    for field, value in dates.items():
+        try:
+            plausible_date(value)
+        except ValidationError as error:
+            fields[field] = list(error.messages)
+    if fields:
+        first = next(iter(fields.values()))[0]
+        raise Invalid(first, fields=fields)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils import timezone
 
 from relais.core.admin import ReadOnlyAdmin
 from relais.funding.models import (
@@ -24,6 +25,13 @@ class SubscriptionTierAdmin(admin.ModelAdmin):
 
     list_display = ["name", "yearly_amount_cents", "active", "position"]
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        # Members subscribed at this amount under a signed mandate: it may stop being offered
+        # or move in the list, and a new amount is a new tier.
+        if obj is not None and obj.memberships.exists():
+            return ["name", "yearly_amount_cents"]
+        return []
+
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return obj is None or not obj.memberships.exists()
 
@@ -33,6 +41,20 @@ class FundingRatesAdmin(admin.ModelAdmin):
     """The operator's dated rates: add a row from a date on; past rows stay as they were used."""
 
     list_display = ["valid_from", "operator_share", "sponsorship_rate"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        # A row in force has been used to split collections and fund days: a change is a new
+        # row from a later date.
+        if _in_force(obj):
+            return ["valid_from", "operator_share", "sponsorship_rate"]
+        return []
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not _in_force(obj)
+
+
+def _in_force(rates: FundingRates | None) -> bool:
+    return rates is not None and rates.valid_from <= timezone.localdate()
 
 
 @admin.register(Circle)

@@ -14,6 +14,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from relais.accounts.access import organisation_get_for_user
+from relais.accounts.audit import audit
 from relais.accounts.models import User
 from relais.core.rest import Id, Pagination, errors
 from relais.funding import access, selectors, services
@@ -185,9 +186,12 @@ _XML = {
     description="403: not operator staff; 404: no such run.",
 )
 def collection_file(request: HttpRequest, run_id: Id) -> HttpResponse:
-    run = access.collection_run_get_for_user(_me(request), run_id)
+    me = _me(request)
+    run = access.collection_run_get_for_user(me, run_id)
     if not run.document:
         raise DjangoValidationError(_("This run has no file."))
+    # The file holds every debtor's name and IBAN: who took it is on record.
+    audit("funding.collection_exported", actor=me, target=run, request=request, run=run.pk)
     response = HttpResponse(run.document.encode(), content_type="application/xml")
     response["Content-Disposition"] = f'attachment; filename="relais-{run}-{run.version}.xml"'
     return response

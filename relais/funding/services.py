@@ -27,6 +27,7 @@ from relais.bench.models import ConsultantProfile, Mission, MissionStatus
 from relais.bench.services import BenchError
 from relais.core.errors import Conflict, Invalid, NotAllowed
 from relais.core.mail import notify_on_commit
+from relais.core.validators import refuse_implausible_dates
 from relais.funding import access, ledger, payments, selectors
 from relais.funding.models import (
     AccountKind,
@@ -415,6 +416,7 @@ def collection_run_create(
     and date) the number of days the setting says before the collection date."""
     access.require_staff(staff)
     today = today or timezone.localdate()
+    refuse_implausible_dates(period=period)
     period = _month(period)
     if period > _month(today):
         raise Invalid(

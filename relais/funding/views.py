@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from relais.accounts.audit import audit
 from relais.core.errors import ServiceError
 from relais.core.forms import copy_errors, flash_error, signed_in_user
 from relais.core.mail import absolute_url
@@ -335,6 +336,8 @@ def collection_detail(request: HttpRequest, run_pk: int) -> HttpResponse:
 def collection_file(request: HttpRequest, run_pk: int) -> HttpResponse:
     user = signed_in_user(request)
     run = access.collection_run_get_for_user(user, run_pk)
+    # The file holds every debtor's name and IBAN: who took it is on record.
+    audit("funding.collection_exported", actor=user, target=run, request=request, run=run.pk)
     response = HttpResponse(run.document.encode(), content_type="application/xml")
     response["Content-Disposition"] = f'attachment; filename="relais-{run}-{run.version}.xml"'
     return response

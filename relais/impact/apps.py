@@ -15,12 +15,22 @@ class ImpactConfig(AppConfig):
 
         from relais.bench.models import Mission, MissionStatus
         from relais.impact import selectors
-        from relais.impact.models import MissionWords, Story
+        from relais.impact.models import Challenge, MissionWords, Story
         from relais.projects.models import Project
         from relais.work.models import Handover, Task, TaskEvent, TimeEntry
 
         # The cached dashboard figures are stale as soon as what they count changes.
-        for model in (Mission, Task, TaskEvent, TimeEntry, Handover, Project, Story, MissionWords):
+        for model in (
+            Mission,
+            Task,
+            TaskEvent,
+            TimeEntry,
+            Handover,
+            Project,
+            Story,
+            MissionWords,
+            Challenge,
+        ):
             post_save.connect(selectors.bump_version, sender=model, weak=False)
             post_delete.connect(selectors.bump_version, sender=model, weak=False)
 

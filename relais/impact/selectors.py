@@ -21,6 +21,7 @@ from django.utils import timezone
 from relais.bench import returns
 from relais.bench.models import Absence, ConsultantProfile, Mission, MissionStatus
 from relais.core.mail import absolute_url
+from relais.core.public_cache import changed
 from relais.impact.models import Challenge, Contenders, Credential, Metric, MissionWords
 from relais.work.models import (
     Claim,
@@ -39,6 +40,8 @@ OB3_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 VC2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 STATUS_LIST_SIZE = 131_072  # bits: the minimum of a Bitstring Status List (16 KB), for privacy
 VERSION_KEY = "impact:version"
+# The version of the public impact page cached for anonymous visitors (core.public_cache).
+PUBLIC_IMPACT = "impact"
 CACHE_SECONDS = 3600
 STARTED = (MissionStatus.ACTIVE, MissionStatus.ENDED)
 
@@ -195,11 +198,13 @@ def cache_version() -> int:
 
 
 def bump_version(**_kwargs: Any) -> None:
-    """Every cached figure is stale: called when a mission, task, time entry or story changes."""
+    """Every cached figure is stale (and the public page showing them): called when a mission,
+    task, time entry, story or challenge changes."""
     try:
         cache.incr(VERSION_KEY)
     except ValueError:
         cache.set(VERSION_KEY, 2, None)
+    changed(PUBLIC_IMPACT)
 
 
 def _months(today: dt.date, count: int = 12) -> list[dt.date]:
@@ -570,7 +575,7 @@ def csr_report(firm: Organisation) -> CsrReport:
     figures = firm_figures(firm)
     year, error = None, ""
     try:
-        year = bench_selectors.firm_year(firm)
+        year = bench_selectors.firm_year_cached(firm)
     except returns.TaxYearMissing as missing:
         error = str(missing)
     projects = [

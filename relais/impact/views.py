@@ -22,6 +22,7 @@ from relais.bench import access as bench_access
 from relais.bench.models import Mission, MissionStatus
 from relais.core.errors import ServiceError
 from relais.core.forms import copy_errors, flash_error, signed_in_user
+from relais.core.public_cache import public_page
 from relais.impact import access, calendar, charts, documents, selectors, services, signing
 from relais.impact.forms import (
     ArgumentForm,
@@ -77,15 +78,19 @@ def _dashboard(request: HttpRequest, template: str, **context: Any) -> HttpRespo
 
 @require_GET
 def public_dashboard(request: HttpRequest) -> HttpResponse:
-    """What the platform achieved, for anyone: projects, causes, days given, tasks done."""
-    today = timezone.localdate()
-    return _dashboard(
-        request,
-        "impact/public.html",
-        figures=selectors.public_figures(),
-        stories=Story.objects.select_related("project")[:3],
-        challenges=Challenge.objects.filter(end__gte=today)[:5],
-    )
+    """What the platform achieved, for anyone: projects, causes, days given, tasks done (the
+    page cached for anonymous visitors until a figure it shows changes)."""
+
+    def context() -> dict[str, Any]:
+        figures = selectors.public_figures()
+        return {
+            "figures": figures,
+            "charts": _charts(figures),
+            "stories": Story.objects.select_related("project")[:3],
+            "challenges": Challenge.objects.filter(end__gte=timezone.localdate())[:5],
+        }
+
+    return public_page(request, "impact/public.html", context, versions=[selectors.PUBLIC_IMPACT])
 
 
 @login_required

@@ -14,6 +14,15 @@ if TYPE_CHECKING:
     from relais.accounts.models import User
 
 
+# The versions of the public project pages cached for anonymous visitors (core.public_cache):
+# every list and page showing projects, and one project's page (its progress counts its tasks).
+PUBLIC_PROJECTS = "projects"
+
+
+def public_project(project_pk: int) -> str:
+    return f"project:{project_pk}"
+
+
 def with_listing_relations(queryset: QuerySet[Project]) -> QuerySet[Project]:
     """What a project card shows, fetched in a fixed number of queries."""
     return queryset.select_related("nonprofit", "field_lead").prefetch_related(

@@ -17,6 +17,7 @@ from relais.accounts.models import Organisation, OrganisationKind, Role
 from relais.core.errors import ServiceError
 from relais.core.forms import copy_errors, flash_error, signed_in_user
 from relais.core.paging import page_of
+from relais.core.public_cache import public_page
 from relais.core.validators import image_content_type
 from relais.projects import access, diagnosis, selectors, services
 from relais.projects.forms import (
@@ -28,6 +29,7 @@ from relais.projects.forms import (
     TransitionForm,
 )
 from relais.projects.models import Project, ProjectStatus
+from relais.projects.selectors import PUBLIC_PROJECTS, public_project
 from relais.projects.workflow import (
     EDITABLE,
     REVIEW_CHECKLIST,
@@ -74,35 +76,52 @@ def diagnosis_result(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @require_GET
 def project_list(request: HttpRequest) -> HttpResponse:
-    """The public list of projects with search, filters and pagination."""
-    form = ProjectFilterForm(request.GET or None)
-    queryset = access.public_projects()
-    filters: dict[str, Any] = {}
-    if form.is_valid():
-        filters = {k: getattr(v, "slug", v) for k, v in form.cleaned_data.items()}
-    queryset = selectors.with_listing_relations(selectors.filter_projects(queryset, filters))
-    page, query = page_of(request, queryset, per_page=PAGE_SIZE)
-    context = {"form": form, "page": page, "query": query}
+    """The public list of projects with search, filters and pagination (cached for anonymous
+    visitors until a project changes)."""
+
+    def context() -> dict[str, Any]:
+        form = ProjectFilterForm(request.GET or None)
+        queryset = access.public_projects()
+        filters: dict[str, Any] = {}
+        if form.is_valid():
+            filters = {k: getattr(v, "slug", v) for k, v in form.cleaned_data.items()}
+        queryset = selectors.with_listing_relations(selectors.filter_projects(queryset, filters))
+        page, query = page_of(request, queryset, per_page=PAGE_SIZE)
+        return {"form": form, "page": page, "query": query}
+
+    template = "projects/project_list.html"
     if request.htmx:  # type: ignore[attr-defined]
-        return render(request, "projects/project_list.html#results", context)
-    return render(request, "projects/project_list.html", context)
+        template += "#results"
+    return public_page(request, template, context, versions=[PUBLIC_PROJECTS])
 
 
 @require_GET
 def project_detail(request: HttpRequest, project_pk: int) -> HttpResponse:
     project = access.project_get_public(project_pk)
-    context = {
-        "project": project,
-        "images": project.images.all(),
-        "milestones": project.events.filter(
-            to_status__in=[ProjectStatus.ACCEPTED, ProjectStatus.ACTIVE, ProjectStatus.COMPLETED]
-        ).order_by("created_at"),
-        "progress": project.tasks.exclude(status="cancelled").aggregate(
-            total=Count("id"), done=Count("id", filter=Q(status="done"))
-        ),
-        "can_work": access.can_open_workspace(request.user, project),
-    }
-    return render(request, "projects/project_detail.html", context)
+
+    def context() -> dict[str, Any]:
+        return {
+            "project": project,
+            "images": project.images.all(),
+            "milestones": project.events.filter(
+                to_status__in=[
+                    ProjectStatus.ACCEPTED,
+                    ProjectStatus.ACTIVE,
+                    ProjectStatus.COMPLETED,
+                ]
+            ).order_by("created_at"),
+            "progress": project.tasks.exclude(status="cancelled").aggregate(
+                total=Count("id"), done=Count("id", filter=Q(status="done"))
+            ),
+            "can_work": access.can_open_workspace(request.user, project),
+        }
+
+    return public_page(
+        request,
+        "projects/project_detail.html",
+        context,
+        versions=[PUBLIC_PROJECTS, public_project(project.pk)],
+    )
 
 
 @login_required

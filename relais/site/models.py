@@ -29,6 +29,9 @@ class PeriodicSchedule(models.Model):
 
     name = models.CharField(max_length=64, primary_key=True)
     armed_at = models.DateTimeField(null=True)
+    # The id the task backend gave the run last enqueued: whichever backend holds the queue (the
+    # database or Redis), asking it about this id tells whether that run is still waiting.
+    job_id = models.CharField(max_length=64, blank=True)
 
     def __str__(self) -> str:
         return self.name

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import TaskResultStatus
+from django_tasks.exceptions import TaskResultDoesNotExist
+from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
 from relais.bench.services import missions_end_due, recalls_apply_due
@@ -133,15 +135,32 @@ def periodic_schedule_arm(*, every_seconds: int, first_run_at: dt.datetime | Non
     with transaction.atomic():
         PeriodicSchedule.objects.get_or_create(name=SCHEDULE)
         schedule = PeriodicSchedule.objects.select_for_update().get(name=SCHEDULE)
-        waiting = DBTaskResult.objects.filter(
+        if _run_waiting(schedule.job_id):
+            return False
+        result = periodic_run.using(run_after=run_at).enqueue(every_seconds=every_seconds)
+        schedule.armed_at = timezone.now()
+        schedule.job_id = result.id
+        schedule.save(update_fields=["armed_at", "job_id"])
+    return True
+
+
+def _run_waiting(job_id: str) -> bool:
+    """Whether a periodic run is waiting in the queue: the one last armed, asked of the backend
+    that holds it (database or Redis), or, in the database queue, any other one."""
+    from relais.site.tasks import periodic_run
+
+    backend = periodic_run.get_backend()
+    if job_id:
+        try:
+            if backend.get_result(job_id).status == TaskResultStatus.READY:
+                return True
+        except TaskResultDoesNotExist:
+            pass
+    if isinstance(backend, DatabaseBackend):
+        return DBTaskResult.objects.filter(
             task_path=_runner_path(), status=TaskResultStatus.READY
         ).exists()
-        if waiting:
-            return False
-        periodic_run.using(run_after=run_at).enqueue(every_seconds=every_seconds)
-        schedule.armed_at = timezone.now()
-        schedule.save(update_fields=["armed_at"])
-    return True
+    return False
 
 
 def periodic_runs_waiting() -> int:

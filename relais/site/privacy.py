@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from allauth.account.models import EmailAddress
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
@@ -21,15 +20,22 @@ from django.utils.translation import gettext as _
 
 from relais.accounts.audit import audit
 from relais.accounts.models import ApiToken, AuditEvent, Invitation, Membership, Role, User
-from relais.accounts.services import api_tokens_revoke_all
+from relais.accounts.services import (
+    account_delete_unused,
+    account_pseudonymise,
+    api_tokens_revoke_all,
+    audit_events_expire,
+    invitations_stale_delete,
+)
+from relais.bench.documents import documents_of_erased_consultant_delete
 from relais.bench.models import (
     Absence,
     BenchPeriod,
     ConsultantProfile,
-    ConsultantSkill,
     Mission,
     MissionDocument,
 )
+from relais.bench.services import profile_clear_personal, roster_row_remove
 from relais.core.errors import Conflict
 from relais.work.models import (
     Claim,
@@ -53,6 +59,8 @@ SIGNED_DOCUMENTS_KEPT_YEARS = 5
 INVITATION_KEPT_DAYS = 90
 UNCONFIRMED_ACCOUNT_KEPT_DAYS = 30
 UNUSED_ROSTER_ROW_KEPT_DAYS = 365
+# The security log (sign-ins, roles, exports…): kept a year, the addresses of the time included.
+AUDIT_EVENT_KEPT_DAYS = 365
 
 ERASED_EMAIL_DOMAIN = "erased.invalid"  # RFC 2606: .invalid never routes
 
@@ -329,7 +337,6 @@ def account_erase(*, user: User, password: str, request: HttpRequest | None = No
 
 
 def _pseudonymise(user: User, request: HttpRequest | None) -> Erasure:
-    former_email = user.email
     now = timezone.now()
     # What they hold ends first, with a drafted handover, like any other departure.
     claims = 0
@@ -341,55 +348,20 @@ def _pseudonymise(user: User, request: HttpRequest | None) -> Erasure:
     ):
         team_member_leave(project=team.project, user=user, at=now)
     tokens = api_tokens_revoke_all(user=user, reason="account_erased")
-    memberships = Membership.objects.filter(user=user).count()
     audit(
         "privacy.erased",
         actor=user,
         target=f"#{user.pk}",
         request=request,
-        memberships=memberships,
+        memberships=Membership.objects.filter(user=user).count(),
         tokens=tokens,
         claims=claims,
     )
-    Membership.objects.filter(user=user).delete()
-    _profile_clear(user)
-    Invitation.objects.filter(Q(email__iexact=former_email) | Q(accepted_by=user)).update(
-        email=erased_email(user), payload={}
-    )
-    EmailAddress.objects.filter(user=user).delete()
-    _authenticators(user).delete()
-    user.email = erased_email(user)
-    user.first_name = "Former member"
-    user.last_name = f"#{user.pk}"
-    user.is_active = False
-    user.is_staff = False
-    user.is_superuser = False
-    # A new password hash: every session of the account stops at its next request.
-    user.set_unusable_password()
-    user.save()
+    profile_clear_personal(user=user)
+    # Erasure is refused while a signed document must be kept: past that, they go too.
+    documents_of_erased_consultant_delete(consultant_id=user.pk)
+    memberships = account_pseudonymise(user=user, pseudonym_email=erased_email(user))
     return Erasure(user_id=user.pk, memberships=memberships, tokens=tokens, claims=claims)
-
-
-def _profile_clear(user: User) -> None:
-    """The profile keeps the firm's figures (the missions' valuation needs them) and loses
-    everything the person wrote or chose."""
-    profile = ConsultantProfile.objects.filter(user=user).first()
-    if profile is None:
-        return
-    ConsultantSkill.objects.filter(profile=profile).delete()
-    profile.causes.clear()
-    profile.languages.clear()
-    profile.bio = ""
-    profile.job_title = ""
-    profile.employee_id = ""
-    profile.matching_opt_out = True
-    profile.save(update_fields=["bio", "job_title", "employee_id", "matching_opt_out"])
-
-
-def _authenticators(user: User) -> Any:
-    from allauth.mfa.models import Authenticator
-
-    return Authenticator.objects.filter(user=user)
 
 
 # --- Retention ----------------------------------------------------------------------------
@@ -437,39 +409,40 @@ def _is_unused(user: User) -> bool:
 
 def personal_data_retention(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Removes what nobody needs any more: invitations expired or revoked more than 90 days ago,
-    accounts never confirmed after 30 days, and roster rows of people never lent nor signed in
+    accounts never confirmed after 30 days, roster rows of people never lent nor signed in
     after a year (the profile, the consultant membership and the account when nothing else holds
-    it). Running it twice removes nothing more; a run that removed something is audited with its
-    counts."""
+    it), and security-log events older than a year. Running it twice removes nothing more; a
+    run that removed something is audited with its counts."""
     now = now or timezone.now()
-    kept = dt.timedelta(days=INVITATION_KEPT_DAYS)
-    expiry = dt.timedelta(days=settings.INVITATION_MAX_AGE_DAYS)
-    invitations, _detail = Invitation.objects.filter(
-        Q(accepted_at__isnull=True, revoked_at__isnull=True, created_at__lt=now - expiry - kept)
-        | Q(accepted_at__isnull=True, revoked_at__lt=now - kept)
-    ).delete()
+    invitations = invitations_stale_delete(
+        older_than=dt.timedelta(days=INVITATION_KEPT_DAYS), now=now
+    )
     accounts = 0
     for user in _unconfirmed_accounts(now).distinct():
         if _is_unused(user):
-            user.delete()
+            account_delete_unused(user=user)
             accounts += 1
     roster_rows = 0
     for profile in _unused_roster_rows(now).select_related("user").distinct():
         user = profile.user
-        Membership.objects.filter(
-            user=user, organisation_id=profile.firm_id, role=Role.CONSULTANT
-        ).delete()
-        profile.delete()
+        roster_row_remove(profile=profile)
         roster_rows += 1
         if _is_unused(user):
-            user.delete()
+            account_delete_unused(user=user)
             accounts += 1
-    counts = {"invitations": invitations, "accounts": accounts, "roster_rows": roster_rows}
+    audit_events = audit_events_expire(older_than=dt.timedelta(days=AUDIT_EVENT_KEPT_DAYS), now=now)
+    counts = {
+        "invitations": invitations,
+        "accounts": accounts,
+        "roster_rows": roster_rows,
+        "audit_events": audit_events,
+    }
     if any(counts.values()):
         audit(
             "privacy.retention",
             invitations=invitations,
             accounts=accounts,
             roster_rows=roster_rows,
+            audit_events=audit_events,
         )
     return counts

@@ -37,6 +37,7 @@ def legal_page_default(kind: str, language: str) -> str:
         unconfirmed_days=privacy.UNCONFIRMED_ACCOUNT_KEPT_DAYS,
         roster_days=privacy.UNUSED_ROSTER_ROW_KEPT_DAYS,
         documents_years=privacy.SIGNED_DOCUMENTS_KEPT_YEARS,
+        audit_days=privacy.AUDIT_EVENT_KEPT_DAYS,
         privacy_url=reverse("site:privacy"),
     )
 

@@ -24,7 +24,7 @@ from relais.accounts.models import Organisation, OrganisationKind, Role
 from relais.bench import selectors as bench_selectors
 from relais.bench.models import BenchPeriod, BenchStatus, MissionStatus
 from relais.billing.selectors import billing_to_dos
-from relais.campaigns.selectors import votes_to_cast
+from relais.campaigns.selectors import juries_to_grade, votes_to_cast
 from relais.core.errors import ServiceError
 from relais.core.forms import copy_errors, signed_in_user
 from relais.funding.selectors import funding_to_dos
@@ -112,6 +112,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context["billing"] = billing_to_dos(user)
     # Calls for projects: open votes where the user is an elector and has not voted yet.
     context["votes_to_cast"] = list(votes_to_cast(user)[:20])
+    context["juries_to_grade"] = list(juries_to_grade(user)[:20])
     if Role.CONSULTANT in roles:
         context["my_periods"] = [p for p in periods if p.consultant_id == user.pk]
         context["my_claims"] = list(

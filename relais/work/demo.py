@@ -209,3 +209,10 @@ def _past_work(project: Project, lead: User, team: list[User], tasks: list[Task]
     services.claim_end_with_handover(claim=idle, reason=ClaimEnd.LAPSED, at=now, notify=False)
 
     services.task_claim(consultant=first, task=tasks[7])
+
+
+def claim_started_on(claim: Claim, day: dt.date) -> None:
+    """Dates a demo claim back to 9:00 on a past day (the history the demo tells happened then)."""
+    Claim.objects.filter(pk=claim.pk).update(
+        started_at=timezone.make_aware(dt.datetime.combine(day, dt.time(9)))
+    )

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 from django.db.models.functions import Coalesce
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from relais.core.validators import PROSE_MAX
@@ -167,9 +169,20 @@ def draft_handover(claim: Claim) -> dict[str, str]:
         ).order_by("created_at")
     )
     total = sum((e.hours for e in entries), Decimal(0))
-    done_lines = [f"- {e.date:%d/%m/%Y} ({e.hours} h) : {e.note or '—'}" for e in entries]
+    # Dates and hours in the language the job runs in (the consultant's): "27/11/2026 (2,5 h)".
+    done_lines = [
+        _("- %(date)s (%(hours)s h): %(note)s")
+        % {
+            "date": date_format(e.date, "SHORT_DATE_FORMAT"),
+            "hours": number_format(e.hours.normalize()),
+            "note": e.note or "—",
+        }
+        for e in entries
+    ]
     done = (
-        _("%(hours)s hours logged:") % {"hours": total} + "\n" + "\n".join(done_lines)
+        _("%(hours)s hours logged:") % {"hours": number_format(total.normalize())}
+        + "\n"
+        + "\n".join(done_lines)
         if entries
         else _("No time was logged on this task.")
     )
@@ -266,3 +279,17 @@ def onboarding(project: Project, user: User) -> dict[str, Any]:
         ).select_related("user")
     ]
     return {"steps": steps, "mine": mine, "rows": rows}
+
+
+def backlog_neighbours(task: Task, direction: int) -> QuerySet[Task]:
+    """The tasks before (direction < 0, nearest first) or after a task in its backlog's order.
+    The row comparison `(position, priority, id) < (…)` bounds the backlog's index (project,
+    position, priority, id) on PostgreSQL: the nearest is one index probe, whatever the size."""
+    order = Tuple(F("position"), F("priority"), F("id"))
+    key = (task.position, task.priority, task.pk)
+    backlog = Task.objects.filter(project_id=task.project_id)
+    if direction < 0:
+        before = backlog.filter(TupleLessThan(order, key))
+        return before.order_by("-position", "-priority", "-id")
+    after = backlog.filter(TupleGreaterThan(order, key))
+    return after.order_by("position", "priority", "id")

@@ -18,13 +18,13 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from relais.accounts.models import Role, User
 from relais.core.errors import Conflict
-from relais.core.mail import notify_on_commit
+from relais.core.mail import notify_on_commit, supported_language
 from relais.core.models import Skill
 from relais.projects.models import Project, ProjectStatus
 from relais.work import access, selectors
@@ -277,6 +277,8 @@ def task_create(
     if project.status not in WORKING_STATES | {ProjectStatus.PAUSED}:
         raise WorkError(_("Tasks are written once the project is accepted."))
     check_estimate(fields.get("estimate_hours"))
+    # The project's row is locked so that two tasks written at once get distinct positions.
+    Project.objects.select_for_update().filter(pk=project.pk).first()
     position = (project.tasks.aggregate(top=Max("position"))["top"] or 0) + 1
     task = Task(project=project, created_by=lead, position=position, **fields)
     task.full_clean(exclude=["skills", "dependencies", "pages", "labels"])
@@ -356,18 +358,58 @@ def task_cancel(*, lead: User, task: Task) -> Task:
 @transaction.atomic
 def task_move(*, lead: User, task: Task, direction: int) -> bool:
     """Moves a task one place up (-1) or down (+1) in its project's backlog; False when it is
-    already first (or last), so that the lead is told nothing moved."""
+    already first (or last), so that the lead is told nothing moved.
+
+    Only the two tasks that trade places are locked and written: the neighbour is found by the
+    backlog's index (project, position, priority, id), so a move costs the same in a backlog of
+    ten tasks or ten thousand, and leads moving other tasks of the project are not held up. Two
+    tasks sharing a position (rows from before positions were kept distinct) are first given
+    distinct positions, the one time the whole backlog is renumbered."""
     _require_lead(lead, task.project)
-    ordered = list(task.project.tasks.select_for_update().order_by("position", "priority", "id"))
-    index = next(i for i, t in enumerate(ordered) if t.pk == task.pk)
-    other = index + direction
-    moved = 0 <= other < len(ordered)
-    if moved:
-        ordered[index], ordered[other] = ordered[other], ordered[index]
-    for position, item in enumerate(ordered, start=1):
+    for _attempt in range(5):
+        try:
+            return _backlog_swap(task.pk, direction)
+        except _BacklogMoved:
+            continue
+    raise Conflict(_("The backlog changed while this task was being moved: please try again."))
+
+
+class _BacklogMoved(Exception):
+    """A task or its neighbour moved between reading them and locking them."""
+
+
+def _backlog_swap(task_pk: int, direction: int) -> bool:
+    """One try at a move, in a savepoint: both rows are locked in id order (never a deadlock
+    with a move of the neighbour) and checked again; if either moved meanwhile the savepoint is
+    rolled back, releasing the locks, before the next try."""
+    with transaction.atomic():
+        task = Task.objects.get(pk=task_pk)
+        other = selectors.backlog_neighbours(task, direction).first()
+        if other is None:
+            return False
+        locked = Task.objects.select_for_update().filter(pk__in=[task.pk, other.pk]).order_by("id")
+        rows = {row.pk: row for row in locked}
+        task, now = rows[task.pk], rows[other.pk]
+        if (now.position, now.priority) != (other.position, other.priority):
+            raise _BacklogMoved
+        if selectors.backlog_neighbours(task, direction).first() != other:
+            raise _BacklogMoved
+        if other.position == task.position:
+            _backlog_renumber(task.project_id)
+            task.refresh_from_db(fields=["position"])
+            other.refresh_from_db(fields=["position"])
+        Task.objects.filter(pk=task.pk).update(position=other.position)
+        Task.objects.filter(pk=other.pk).update(position=task.position)
+        return True
+
+
+def _backlog_renumber(project_id: int) -> None:
+    """Gives every task of a backlog a distinct position, in today's order (under lock)."""
+    rows = list(Task.objects.filter(project_id=project_id).select_for_update().order_by("id"))
+    rows.sort(key=lambda item: (item.position, item.priority, item.pk))
+    for position, item in enumerate(rows, start=1):
         if item.position != position:
             Task.objects.filter(pk=item.pk).update(position=position)
-    return moved
 
 
 # --- Claims -------------------------------------------------------------------------------
@@ -546,13 +588,16 @@ def claim_end_with_handover(
             return None
         if not _end_claim(claim, reason, at):
             return None
+        # Drafted from the consultant's own notes, in their language (dates and hours too).
+        with translation.override(supported_language(claim.consultant.language)):
+            drafted = draft_handover(claim)
         handover = Handover.objects.create(
             task=claim.task,
             claim=claim,
             author=None,
             reason=reason,
             drafted_automatically=True,
-            **draft_handover(claim),
+            **drafted,
         )
         _back_to_backlog(task)
         _event(task, step.event or TaskEventKind.RELEASED, None)

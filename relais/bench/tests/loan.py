@@ -13,14 +13,15 @@ REPRESENTATIVE = "Nadia Durand, présidente"
 
 
 def mentions(**changes: object) -> services.MissionMentions:
-    """The mentions Acme states when it draws up an agreement (a loan of about three months)."""
+    """The mentions Acme states when it draws up an agreement (a loan of six weeks: at most 31
+    working days, within the default 40 a fiscal year whatever the day the tests run)."""
     values: dict[str, object] = {
         "place_of_work": "Les Amis, 12 rue de la Paix, 75002 Paris, et télétravail",
         "working_hours": "Du lundi au vendredi, 9 h – 17 h 30",
         "post_characteristics": "Développeuse web, sans travaux dangereux",
         "trial_period": "",
         "firm_representative": "Alice Martin, DRH",
-        "planned_end": timezone.localdate() + dt.timedelta(days=90),
+        "planned_end": timezone.localdate() + dt.timedelta(days=42),
         "cse_informed_on": timezone.localdate() - dt.timedelta(days=2),
         **changes,
     }

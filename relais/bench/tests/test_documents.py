@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from relais.bench import documents, services
-from relais.bench.models import Mission, MissionDocument, MissionStatus
+from relais.bench.models import FirmTerms, Mission, MissionDocument, MissionStatus
 from relais.bench.tests.loan import REPRESENTATIVE, mentions, mentions_form
 from relais.bench.tests.pdftext import pdf_text
 from relais.core.tests.api import Api
@@ -232,7 +232,7 @@ def test_the_mission_page_shows_each_documents_sha256_and_a_download_link(client
 
 def test_a_material_change_makes_version_2_that_needs_new_acceptances(accepted, alice, nadia, dora):
     first = stored(accepted, "agreement")
-    new_end = TODAY() + dt.timedelta(days=100)
+    new_end = TODAY() + dt.timedelta(days=50)  # within the 40 days a year
     services.mission_mentions_change(
         admin=alice,
         mission=accepted,
@@ -325,6 +325,8 @@ def test_a_wrong_mention_is_refused_and_changes_nothing(requested, alice, change
 
 
 def test_three_years_to_the_day_before_is_the_longest_loan(requested, alice):
+    # Every working day of a year may be lent: only the three years limit the loan here.
+    FirmTerms.objects.filter(firm=requested.bench_period.firm).update(max_bench_days_per_year=260)
     last = documents.add_years(TODAY(), 3) - dt.timedelta(days=1)
     services.mission_agreement_draw_up(
         admin=alice, mission=requested, mentions=mentions(planned_end=last)

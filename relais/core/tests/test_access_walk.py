@@ -401,6 +401,10 @@ BODIES: dict[str, Body] = {
     },
     "POST /api/v1/circles/{}/invitations": lambda v, person: {"email": "pirate@example.org"},
     "PUT /api/v1/campaigns/{}/ballot": lambda v, person: {"entries": v["entry_pk"]},
+    "PUT /api/v1/campaigns/{}/jury/grades": lambda v, person: {
+        "grades": [{"entry": v["entry_pk"][0], "grade": 0}]
+    },
+    "POST /api/v1/campaigns/{}/jurors": lambda v, person: {"email": "nobody@example.org"},
     "POST /api/v1/credentials/{}/revoke": lambda v, person: {"reason": "Révocation pirate"},
     "POST /api/v1/firms/{}/terms": lambda v, person: {
         "mode": "fee",

@@ -221,3 +221,56 @@ def test_selectors_never_import_services():
     assert not offending, "A selector reads; it never imports a services module:\n" + "\n".join(
         offending
     )
+
+
+# The queryset methods that write: `Model.objects.….update(…)` and the like.
+QUERYSET_WRITES = {"create", "update", "delete", "bulk_create", "bulk_update"}
+QUERYSET_WRITES |= {"get_or_create", "update_or_create"}
+
+
+def foreign_writes(source: str, app: str, where: str) -> list[str]:
+    """The writes through `Model.objects` (or a queryset of it) in `source`, code of `app`, to a
+    model of another app imported by name from its `models` module."""
+    tree = ast.parse(source)
+    owner: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("relais."):
+            parts = (node.module or "").split(".")
+            if len(parts) == 3 and parts[2] == "models":
+                owner.update({alias.asname or alias.name: parts[1] for alias in node.names})
+    found = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        if node.func.attr not in QUERYSET_WRITES:
+            continue
+        # Down the chain `Model.objects.filter(…).update` to the name it starts from.
+        base: ast.AST = node.func.value
+        while isinstance(base, ast.Call | ast.Attribute):
+            base = base.func if isinstance(base, ast.Call) else base.value
+        if isinstance(base, ast.Name) and owner.get(base.id, app) != app:
+            found.append(
+                f"{where}:{node.lineno}: {app} writes {owner[base.id]}.{base.id} "
+                f"(.{node.func.attr}) instead of calling the {owner[base.id]} app's services"
+            )
+    return found
+
+
+def test_the_write_check_catches_a_write_to_another_apps_model():
+    source = (
+        "from relais.accounts.models import Invitation\n"
+        "from relais.bench.models import Mission\n"
+        "Invitation.objects.filter(pk=1).update(payload={})\n"
+        "Mission.objects.create()\n"
+    )
+    assert foreign_writes(source, "bench", "x.py") == [
+        "x.py:3: bench writes accounts.Invitation (.update) instead of calling the accounts app's "
+        "services"
+    ]
+
+
+def test_an_app_changes_another_apps_data_only_through_its_services():
+    wrong = []
+    for app, path in app_modules():
+        wrong += foreign_writes(path.read_text(), app, str(path.relative_to(RELAIS.parent)))
+    assert not wrong, "Writes to another app's models:\n" + "\n".join(wrong)

@@ -295,7 +295,8 @@ def test_erasure_is_allowed_once_the_signed_documents_are_older_than_five_years(
 
     bob.refresh_from_db()
     assert bob.email.endswith("@erased.invalid")
-    assert MissionDocument.objects.filter(mission=mission, accepted_by=bob).exists()
+    # Past their retention, the signed documents go with the account, files included.
+    assert not MissionDocument.objects.filter(mission=mission).exists()
 
 
 def test_the_last_operator_staff_member_cannot_erase_themselves(operator_staff):
@@ -397,9 +398,14 @@ def test_the_retention_job_removes_stale_invitations_and_nothing_else(alice, acm
     assert left == {recent_expired.pk, pending.pk, recent_revoked.pk, accepted.pk}
     assert old_expired.pk not in left
     assert old_revoked.pk not in left
-    assert counts == {"invitations": 2, "accounts": 0, "roster_rows": 0}
+    assert counts == {"invitations": 2, "accounts": 0, "roster_rows": 0, "audit_events": 0}
     assert AuditEvent.objects.get(action="privacy.retention").details == counts
-    assert privacy.personal_data_retention() == {"invitations": 0, "accounts": 0, "roster_rows": 0}
+    assert privacy.personal_data_retention() == {
+        "invitations": 0,
+        "accounts": 0,
+        "roster_rows": 0,
+        "audit_events": 0,
+    }
 
 
 def test_the_retention_job_removes_accounts_never_confirmed_after_30_days(alice):
@@ -457,7 +463,7 @@ def test_the_retention_job_removes_roster_rows_unused_for_a_year(alice, acme, pr
     assert (
         ConsultantProfile.objects.filter(user__in=[young, lent, on_bench, signed_in]).count() == 4
     )
-    assert counts == {"invitations": 0, "accounts": 1, "roster_rows": 1}
+    assert counts == {"invitations": 0, "accounts": 1, "roster_rows": 1, "audit_events": 0}
     assert Membership.objects.filter(user=alice, organisation=acme).exists()
 
 
@@ -466,4 +472,43 @@ def test_the_retention_job_runs_with_the_periodic_jobs():
         "invitations": 0,
         "accounts": 0,
         "roster_rows": 0,
+        "audit_events": 0,
     }
+
+
+def test_the_security_log_keeps_each_event_a_year_then_lets_it_go(alice):
+    from relais.accounts.audit import audit
+
+    today = audit("account.login", actor=alice, target=alice.email)
+    # The log refuses updates: events of other dates are written with their date.
+    old_at = NOW - dt.timedelta(days=privacy.AUDIT_EVENT_KEPT_DAYS + 1)
+    recent_at = NOW - dt.timedelta(days=privacy.AUDIT_EVENT_KEPT_DAYS - 1)
+    aged = AuditEvent.objects.create(action="account.login", actor=alice, at=old_at)
+    kept = AuditEvent.objects.create(action="account.login", actor=alice, at=recent_at)
+
+    counts = privacy.personal_data_retention()
+
+    assert counts["audit_events"] == 1
+    assert not AuditEvent.objects.filter(pk=aged.pk).exists()
+    assert set(AuditEvent.objects.filter(pk__in=[kept.pk, today.pk])) == {kept, today}
+    # Still append-only otherwise: an event is never changed nor deleted by hand.
+    with pytest.raises(ValueError, match="append-only"):
+        AuditEvent.objects.filter(pk=kept.pk).delete()
+
+
+def test_erasing_deletes_the_signed_documents_past_their_retention_files_included(
+    bob, acme, project, settings, tmp_path
+):
+    from django.core.files.base import ContentFile
+
+    settings.MEDIA_ROOT = tmp_path
+    mission = _mission(bob, acme, project, signed_at=timezone.now() - dt.timedelta(days=5 * 366))
+    document = MissionDocument.objects.get(mission=mission)
+    document.file.save("signed.pdf", ContentFile(b"%PDF-1.7 signed"), save=True)
+    stored = tmp_path / document.file.name
+    assert stored.exists()
+
+    privacy.account_erase(user=bob, password=PASSWORD)
+
+    assert not MissionDocument.objects.filter(mission=mission).exists()
+    assert not stored.exists()

@@ -210,3 +210,24 @@ def test_the_consultant_completes_a_drafted_handover(client, make_task, ana):
     handover.refresh_from_db()
     assert handover.amended_at is not None
     assert handover.next_step == "La base"
+
+
+@pytest.mark.parametrize(
+    ("language", "day", "hours", "colon", "heading"),
+    [("fr", "%d/%m/%Y", "2,5", " :", "2,5 heures"), ("en", "%m/%d/%Y", "2.5", ":", "2.5 hours")],
+)
+def test_a_drafted_handover_is_written_in_the_consultants_language(
+    make_task, ana, language, day, hours, colon, heading
+):
+    ana.language = language
+    ana.save(update_fields=["language"])
+    task = make_task()
+    claim = services.task_claim(consultant=ana, task=task)
+    today = timezone.localdate()
+    services.time_log(consultant=ana, task=task, date=today, hours=Decimal("2.5"), note="Plan")
+    now = timezone.now()
+    Claim.objects.filter(pk=claim.pk).update(last_activity_at=now - dt.timedelta(days=4))
+    services.claims_lapse(now=now)
+    done = Handover.objects.get().done
+    assert f"- {today.strftime(day)} ({hours} h){colon} Plan" in done
+    assert done.startswith(heading)
