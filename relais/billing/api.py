@@ -11,9 +11,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
-from relais.accounts.audit import audit
 from relais.accounts.models import User
-from relais.billing import access, documents
+from relais.billing import access, documents, services
 from relais.billing.models import Invoice, InvoiceStatus, ReceiptStatus, TaxReceipt
 from relais.core.rest import Id, Pagination
 
@@ -66,25 +65,8 @@ _PDF = {
 
 
 def _pdf(request: HttpRequest, document: Invoice | TaxReceipt) -> HttpResponse:
-    # The same record as the pages' download (`billing.views._pdf`).
-    actor, name = _me(request), documents.filename(document)
-    if isinstance(document, Invoice):
-        audit(
-            "billing.invoice_downloaded",
-            actor=actor,
-            target=name,
-            request=request,
-            invoice=document.pk,
-        )
-    else:
-        audit(
-            "billing.receipt_downloaded",
-            actor=actor,
-            target=name,
-            request=request,
-            receipt=document.pk,
-        )
-    response = HttpResponse(documents.stored_bytes(document), content_type="application/pdf")
+    content = services.document_download(actor=_me(request), document=document, request=request)
+    response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{documents.filename(document)}"'
     return response
 

@@ -41,6 +41,8 @@ from relais.core.mail import notify_on_commit
 from relais.core.validators import refuse_implausible_dates
 
 if TYPE_CHECKING:
+    from django.http import HttpRequest
+
     from relais.accounts.models import User
 
 DEFAULT_VAT_RATE = Decimal(20)
@@ -513,3 +515,28 @@ def operator_cost_add(
     )
     audit("billing.cost_added", actor=staff, target=cost, amount_cents=amount_cents)
     return cost
+
+
+def document_download(
+    *, actor: User, document: Invoice | TaxReceipt, request: HttpRequest | None = None
+) -> bytes:
+    """The stored PDF of an invoice or a tax receipt, exactly as issued, for a person the access
+    rules let read it. A legal document with amounts (and, for a receipt, each person's
+    valuation): who downloaded it is on record."""
+    if isinstance(document, Invoice):
+        audit(
+            "billing.invoice_downloaded",
+            actor=actor,
+            target=documents.filename(document),
+            request=request,
+            invoice=document.pk,
+        )
+    else:
+        audit(
+            "billing.receipt_downloaded",
+            actor=actor,
+            target=documents.filename(document),
+            request=request,
+            receipt=document.pk,
+        )
+    return documents.stored_bytes(document)

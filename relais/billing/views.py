@@ -17,7 +17,6 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from relais.accounts.access import organisation_get_for_user
-from relais.accounts.audit import audit
 from relais.accounts.models import OrganisationKind, Role
 from relais.bench import returns
 from relais.bench.access import firm_get_for_admin
@@ -38,26 +37,10 @@ PAGE_SIZE = 25
 
 
 def _pdf(request: HttpRequest, document: Invoice | TaxReceipt) -> HttpResponse:
-    # An invoice or a receipt is a legal document with amounts and, for a receipt, each
-    # person's valuation: who downloaded it is on record.
-    actor, name = signed_in_user(request), documents.filename(document)
-    if isinstance(document, Invoice):
-        audit(
-            "billing.invoice_downloaded",
-            actor=actor,
-            target=name,
-            request=request,
-            invoice=document.pk,
-        )
-    else:
-        audit(
-            "billing.receipt_downloaded",
-            actor=actor,
-            target=name,
-            request=request,
-            receipt=document.pk,
-        )
-    response = HttpResponse(documents.stored_bytes(document), content_type="application/pdf")
+    content = services.document_download(
+        actor=signed_in_user(request), document=document, request=request
+    )
+    response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{documents.filename(document)}"'
     return response
 
