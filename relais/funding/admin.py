@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from relais.core.admin import ReadOnlyAdmin
 from relais.funding.models import (
@@ -36,10 +40,31 @@ class SubscriptionTierAdmin(admin.ModelAdmin):
         return obj is None or not obj.memberships.exists()
 
 
+class FundingRatesForm(forms.ModelForm):
+    """A new or future row starts tomorrow at the earliest: a row dated in the past would change
+    the rates of days already split and funded."""
+
+    class Meta:
+        model = FundingRates
+        fields = ["valid_from", "operator_share", "sponsorship_rate"]
+
+    def clean_valid_from(self) -> dt.date:
+        day: dt.date = self.cleaned_data["valid_from"]
+        if day <= timezone.localdate():
+            raise ValidationError(
+                _(
+                    "New rates start tomorrow at the earliest: the rates of past days stay as "
+                    "they were used."
+                )
+            )
+        return day
+
+
 @admin.register(FundingRates)
 class FundingRatesAdmin(admin.ModelAdmin):
     """The operator's dated rates: add a row from a date on; past rows stay as they were used."""
 
+    form = FundingRatesForm
     list_display = ["valid_from", "operator_share", "sponsorship_rate"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:

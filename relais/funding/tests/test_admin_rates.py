@@ -118,3 +118,29 @@ def test_a_tier_nobody_is_on_can_still_be_corrected(staff_client, tier):
 
     tier.refresh_from_db()
     assert tier.yearly_amount_cents == 130_00
+
+
+@pytest.mark.parametrize("days", [0, -30], ids=["from today", "from last month"])
+def test_new_rates_cannot_be_dated_in_the_past(staff_client, days):
+    day = timezone.localdate() + dt.timedelta(days=days)
+    before = FundingRates.objects.count()
+
+    page = staff_client.post(
+        reverse("admin:funding_fundingrates_add"),
+        {"valid_from": day.isoformat(), "operator_share": "12", "sponsorship_rate": "2"},
+    )
+
+    assert page.status_code == 200, "the form comes back with the error"
+    assert "tomorrow at the earliest" in page.content.decode() or "demain au plus tôt" in (
+        page.content.decode()
+    )
+    assert FundingRates.objects.count() == before
+
+
+def test_new_rates_from_tomorrow_are_added(staff_client):
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    staff_client.post(
+        reverse("admin:funding_fundingrates_add"),
+        {"valid_from": tomorrow.isoformat(), "operator_share": "12", "sponsorship_rate": "2"},
+    )
+    assert FundingRates.objects.filter(valid_from=tomorrow, operator_share=12).exists()
