@@ -29,6 +29,7 @@ from relais.bench.models import (
     MissionStatus,
     TaxYear,
 )
+from relais.core import versions
 from relais.projects.models import ProjectEvent, ProjectStatus
 
 if TYPE_CHECKING:
@@ -502,21 +503,9 @@ FIGURES_SECONDS = 15 * 60
 FIGURES_VERSION = "bench:figures:version"
 
 
-def _figures_version(key: str) -> int:
-    version = cache.get(key)
-    if version is None:
-        cache.add(key, 1, None)
-        version = cache.get(key) or 1
-    return int(version)
-
-
 def firm_figures_changed(firm_id: int | None = None) -> None:
     """Every cached year figure of the firm (of every firm when None) is stale."""
-    key = FIGURES_VERSION if firm_id is None else f"{FIGURES_VERSION}:{firm_id}"
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, 2, None)
+    versions.bump(FIGURES_VERSION if firm_id is None else f"{FIGURES_VERSION}:{firm_id}")
 
 
 def firm_year_cached(firm: Organisation, year: int | None = None) -> FirmYear:
@@ -528,8 +517,8 @@ def firm_year_cached(firm: Organisation, year: int | None = None) -> FirmYear:
     key = ":".join(
         [
             "bench:firm-year",
-            str(_figures_version(FIGURES_VERSION)),
-            str(_figures_version(f"{FIGURES_VERSION}:{firm.pk}")),
+            str(versions.version(FIGURES_VERSION)),
+            str(versions.version(f"{FIGURES_VERSION}:{firm.pk}")),
             str(firm.pk),
             str(year),
             today.isoformat(),

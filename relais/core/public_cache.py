@@ -21,28 +21,21 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.translation import get_language
 
+from relais.core import versions
+
 # Seconds a public page stays cached when no change bumps its versions.
 PUBLIC_SECONDS = 60
 _TOKEN = "relais-csrf-token-placeholder"
 
 
 def version(name: str) -> int:
-    key = f"public:version:{name}"
-    found = cache.get(key)
-    if found is None:
-        cache.add(key, 1, None)
-        found = cache.get(key) or 1
-    return int(found)
+    return versions.version(f"public:version:{name}")
 
 
 def changed(*names: str) -> None:
     """The public pages showing any of these are stale."""
     for name in names:
-        key = f"public:version:{name}"
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 2, None)
+        versions.bump(f"public:version:{name}")
 
 
 def _cacheable(request: HttpRequest) -> bool:

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from relais.bench import returns
 from relais.bench.models import Absence, ConsultantProfile, Mission, MissionStatus
+from relais.core import versions
 from relais.core.mail import absolute_url
 from relais.core.public_cache import changed
 from relais.impact.models import Challenge, Contenders, Credential, Metric, MissionWords
@@ -190,20 +191,13 @@ def status_list() -> dict[str, Any]:
 
 
 def cache_version() -> int:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, 1, None)
-        version = cache.get(VERSION_KEY) or 1
-    return int(version)
+    return versions.version(VERSION_KEY)
 
 
 def bump_version(**_kwargs: Any) -> None:
     """Every cached figure is stale (and the public page showing them): called when a mission,
     task, time entry, story or challenge changes."""
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, 2, None)
+    versions.bump(VERSION_KEY)
     changed(PUBLIC_IMPACT)
 
 
